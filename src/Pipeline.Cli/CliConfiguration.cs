@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Pipeline.Cli;
+
+/// <summary>The same settings the worker reads: appsettings.json beside the tool, then environment variables.</summary>
+internal static class CliConfiguration
+{
+    public static IConfiguration Load() => new ConfigurationBuilder()
+        .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+        .AddEnvironmentVariables()
+        .Build();
+
+    public static string ConnectionString(this IConfiguration configuration, string name, string purpose)
+    {
+        var value = configuration.GetConnectionString(name);
+        return string.IsNullOrWhiteSpace(value)
+            ? throw new InvalidOperationException(
+                $"ConnectionStrings__{name} is not set; it is needed {purpose}. Run deploy/local/services.sh up and source .local/services.env.")
+            : value;
+    }
+}

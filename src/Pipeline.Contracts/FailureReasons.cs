@@ -1,0 +1,20 @@
+namespace Pipeline.Contracts;
+
+/// <summary>
+/// Stable reason codes of <see cref="ImageDescriptionFailed"/>. Codes are never renamed; new ones may be added.
+/// </summary>
+public static class FailureReasons
+{
+    public const string EmptyFile = "empty-file";
+    public const string TooManyBytes = "too-many-bytes";
+    public const string TooManyPixels = "too-many-pixels";
+    public const string UnrecognizedFormat = "unrecognized-format";
+    public const string UnsupportedFormat = "unsupported-format";
+    public const string TruncatedImage = "truncated-image";
+    public const string CorruptImage = "corrupt-image";
+    public const string ContentHashMismatch = "content-hash-mismatch";
+    public const string BlobNotFound = "blob-not-found";
+    public const string BlobNotAllowed = "blob-not-allowed";
+    public const string UnknownSourceType = "unknown-source-type";
+    public const string InvalidMessage = "invalid-message";
+}

@@ -1,0 +1,29 @@
+namespace Pipeline.Contracts;
+
+/// <summary>Published after an image's description and embedding are committed to the database.</summary>
+/// <param name="AltText">The accessible alt-text; null while no captioner is configured.</param>
+/// <param name="Caption">The captioner's own sentence, before composition with text found in the image.</param>
+/// <param name="OcrText">Text read from the image, when any.</param>
+/// <param name="EmbeddingModelId">The model that produced the stored embedding.</param>
+/// <param name="StandInModels">True when any result comes from a generated stand-in model (random weights):
+/// such output is for smoke tests and must never be shown to people as a description.</param>
+/// <param name="Width">Width of the image as uploaded, after EXIF orientation.</param>
+/// <param name="Height">Height of the image as uploaded, after EXIF orientation.</param>
+/// <param name="ProcessedWidth">Width after the downscale settings were applied.</param>
+/// <param name="ProcessedHeight">Height after the downscale settings were applied.</param>
+/// <param name="ContentHash">Lowercase hex SHA-256 of the bytes.</param>
+/// <param name="TimingsMs">Milliseconds spent per stage (fetch, decode, embed, persist), per image.</param>
+public sealed record ImageDescribed(
+    string ImageId,
+    string OwnerId,
+    string? AltText,
+    string? Caption,
+    string? OcrText,
+    string EmbeddingModelId,
+    bool StandInModels,
+    int Width,
+    int Height,
+    int ProcessedWidth,
+    int ProcessedHeight,
+    string ContentHash,
+    IReadOnlyDictionary<string, double> TimingsMs);

@@ -1,0 +1,10 @@
+namespace Pipeline.Contracts;
+
+/// <summary>Keys of <see cref="ImageDescribed.TimingsMs"/>.</summary>
+public static class StageNames
+{
+    public const string Fetch = "fetch";
+    public const string Decode = "decode";
+    public const string Embed = "embed";
+    public const string Persist = "persist";
+}

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Options;
+using Pipeline.Contracts;
+
+namespace Pipeline.Sources;
+
+/// <summary>Dispatches on <see cref="ImageSource.Type"/>.</summary>
+public sealed class ImageFetcher(BlobImageFetcher blobs, IOptions<SourceOptions> options) : IImageFetcher
+{
+    private readonly SourceOptions _options = options.Value;
+
+    public Task<byte[]> FetchAsync(ImageSource source, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return source.Type switch
+        {
+            ImageSourceTypes.Blob => blobs.FetchAsync(
+                source.Uri ?? throw new ImageRejectedException(FailureReasons.InvalidMessage, "A blob source needs a 'uri'."),
+                cancellationToken),
+            ImageSourceTypes.Inline => Task.FromResult(Inline(source.Data)),
+            _ => throw new ImageRejectedException(
+                FailureReasons.UnknownSourceType,
+                $"Unknown source type '{source.Type}'; expected '{ImageSourceTypes.Blob}' or '{ImageSourceTypes.Inline}'."),
+        };
+    }
+
+    private byte[] Inline(byte[]? data)
+    {
+        if (data is null)
+        {
+            throw new ImageRejectedException(FailureReasons.InvalidMessage, "An inline source needs 'data' (base64 image bytes).");
+        }
+
+        return data.Length <= _options.MaxInlineBytes
+            ? data
+            : throw new ImageRejectedException(
+                FailureReasons.TooManyBytes,
+                $"The inline image has {data.Length:N0} bytes; inline images are limited to {_options.MaxInlineBytes:N0} (upload larger ones as blobs).");
+    }
+}

@@ -1,0 +1,50 @@
+namespace Pipeline.Storage.Entities;
+
+/// <summary>One row per announced image (table <c>images</c>), written once, in a final state.</summary>
+public sealed class ImageRecord
+{
+    /// <summary>The producer's ImageId: the primary key that makes every write idempotent.</summary>
+    public required string Id { get; set; }
+
+    public required string OwnerId { get; set; }
+
+    public required string Status { get; set; }
+
+    public required string SourceType { get; set; }
+
+    public string? SourceUri { get; set; }
+
+    /// <summary>Lowercase hex SHA-256 of the bytes, when they could be fetched.</summary>
+    public string? ContentSha256 { get; set; }
+
+    public int? Width { get; set; }
+
+    public int? Height { get; set; }
+
+    public int? ProcessedWidth { get; set; }
+
+    public int? ProcessedHeight { get; set; }
+
+    public string? FailureReason { get; set; }
+
+    public string? FailureMessage { get; set; }
+
+    public string? AltText { get; set; }
+
+    public string? Caption { get; set; }
+
+    public string? OcrText { get; set; }
+
+    public string? EmbeddingModelId { get; set; }
+
+    /// <summary>True when a generated random-weight model produced any part of the result.</summary>
+    public bool StandInModels { get; set; }
+
+    public Dictionary<string, double> TimingsMs { get; set; } = [];
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public List<ImageEmbeddingRecord> Embeddings { get; set; } = [];
+}

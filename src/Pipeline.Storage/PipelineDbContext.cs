@@ -1,0 +1,86 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Pipeline.Storage.Entities;
+
+namespace Pipeline.Storage;
+
+public sealed class PipelineDbContext(DbContextOptions<PipelineDbContext> options) : DbContext(options)
+{
+    public DbSet<ImageRecord> Images => Set<ImageRecord>();
+
+    public DbSet<ImageEmbeddingRecord> ImageEmbeddings => Set<ImageEmbeddingRecord>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasPostgresExtension("vector");
+
+        modelBuilder.Entity<ImageRecord>(image =>
+        {
+            image.ToTable("images");
+            image.HasKey(i => i.Id);
+            image.Property(i => i.Id).HasMaxLength(200);
+            image.Property(i => i.OwnerId).HasMaxLength(200);
+            image.Property(i => i.Status).HasMaxLength(16);
+            image.Property(i => i.SourceType).HasMaxLength(16);
+            image.Property(i => i.ContentSha256).HasMaxLength(64);
+            image.Property(i => i.FailureReason).HasMaxLength(64);
+            image.Property(i => i.EmbeddingModelId).HasMaxLength(200);
+            image.Property(i => i.TimingsMs)
+                .HasColumnType("jsonb")
+                .HasConversion(
+                    v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
+                    v => JsonSerializer.Deserialize<Dictionary<string, double>>(v, JsonSerializerOptions.Default) ?? new(),
+                    new ValueComparer<Dictionary<string, double>>(
+                        (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
+                        v => v.Aggregate(0, (hash, pair) => HashCode.Combine(hash, pair.Key, pair.Value)),
+                        v => new Dictionary<string, double>(v)));
+            image.HasIndex(i => new { i.OwnerId, i.ContentSha256 });
+            image.HasIndex(i => i.Status);
+            image.HasMany(i => i.Embeddings).WithOne().HasForeignKey(e => e.ImageId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<ImageEmbeddingRecord>(embedding =>
+        {
+            embedding.ToTable("image_embeddings");
+            embedding.HasKey(e => new { e.ImageId, e.ModelId });
+            embedding.Property(e => e.ModelId).HasMaxLength(200);
+            embedding.Property(e => e.Embedding).HasColumnType($"vector({ImageEmbeddingRecord.Dimensions})");
+            embedding.HasIndex(e => e.Embedding)
+                .HasMethod("hnsw")
+                .HasOperators("vector_cosine_ops")
+                .HasDatabaseName("ix_image_embeddings_embedding_hnsw");
+        });
+
+        UseSnakeCaseColumns(modelBuilder);
+    }
+
+    private static void UseSnakeCaseColumns(ModelBuilder modelBuilder)
+    {
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(ToSnakeCase(property.Name));
+            }
+        }
+    }
+
+    private static string ToSnakeCase(string name)
+    {
+        var builder = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c) && i > 0 && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1])))
+            {
+                builder.Append('_');
+            }
+
+            builder.Append(char.ToLowerInvariant(c));
+        }
+
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,19 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Pipeline.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>Registers a pooled context factory (consumers run batches concurrently) and the result store.</summary>
+    public static IServiceCollection AddPipelineStorage(this IServiceCollection services, string connectionString)
+    {
+        services.AddPooledDbContextFactory<PipelineDbContext>(options => Configure(options, connectionString));
+        services.AddSingleton<ImageResultStore>();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("postgres", tags: ["ready"]);
+        return services;
+    }
+
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString, npgsql => npgsql.UseVector());
+}

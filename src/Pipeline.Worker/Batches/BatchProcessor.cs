@@ -1,0 +1,94 @@
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Pipeline.Contracts;
+using Pipeline.Storage;
+using Pipeline.Worker.Stages.Embedding;
+using Pipeline.Worker.Stages.Persisting;
+using Pipeline.Worker.Stages.Publishing;
+using Pipeline.Worker.Stages.Decoding;
+using Pipeline.Worker.Stages.Fetching;
+using Pipeline.Worker.Telemetry;
+
+namespace Pipeline.Worker.Batches;
+
+/// <summary>
+/// Runs one micro-batch through the stages: look up finished ids, prepare (fetch + decode, in parallel),
+/// embed (one forward pass), insert (one transaction), publish. Decisions are made per image, never per batch.
+/// </summary>
+public sealed partial class BatchProcessor(
+    ImageResultStore store,
+    FetchStage fetch,
+    DecodeStage decode,
+    EmbedStage embed,
+    RecordMapper records,
+    ResultPublisher results,
+    PipelineMetrics metrics,
+    ILogger<BatchProcessor> logger)
+{
+    public async Task ProcessAsync(IReadOnlyList<ImageUploaded> messages, IPublishEndpoint publisher, CancellationToken cancellationToken)
+    {
+        metrics.RecordBatch(messages.Count);
+        var unique = DistinctValid(messages);
+        var finished = await store.FindAsync(unique.Select(m => m.ImageId).ToList(), cancellationToken).ConfigureAwait(false);
+
+        var work = unique.Where(m => !finished.ContainsKey(m.ImageId)).Select(m => new ImageWork(m)).ToList();
+        try
+        {
+            await Task.WhenAll(work.Select(w => PrepareAsync(w, cancellationToken))).ConfigureAwait(false);
+            await embed.RunAsync(work.Where(w => !w.IsRejected).ToList(), cancellationToken).ConfigureAwait(false);
+
+            var written = work.Select(records.ToRecord).ToList();
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await store.InsertAsync(written, cancellationToken).ConfigureAwait(false);
+            RecordMapper.AddPersistTime(written, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+
+            var rejected = work.Count(w => w.IsRejected);
+            LogBatch(logger, messages.Count, written.Count, finished.Count, rejected);
+            await results.PublishAsync(finished.Values.Concat(written).ToList(), publisher, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var item in work)
+            {
+                item.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Fetch and decode of one image; the images of a batch run this side by side.</summary>
+    private async Task PrepareAsync(ImageWork work, CancellationToken cancellationToken)
+    {
+        await fetch.RunAsync(work, cancellationToken).ConfigureAwait(false);
+        await decode.RunAsync(work, cancellationToken).ConfigureAwait(false);
+    }
+
+    private List<ImageUploaded> DistinctValid(IReadOnlyList<ImageUploaded> messages)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var valid = new List<ImageUploaded>(messages.Count);
+        foreach (var message in messages)
+        {
+            // Without an id there is no row to write and no one to tell: log it and let the message go.
+            if (string.IsNullOrWhiteSpace(message.ImageId))
+            {
+                LogMissingId(logger, message.OwnerId);
+                metrics.RecordFailure(FailureReasons.InvalidMessage);
+                continue;
+            }
+
+            if (seen.Add(message.ImageId))
+            {
+                valid.Add(message);
+            }
+        }
+
+        return valid;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Batch of {Messages} messages: {Written} images written, {AlreadyFinished} already finished, {Rejected} rejected")]
+    private static partial void LogBatch(ILogger logger, int messages, int written, int alreadyFinished, int rejected);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped an ImageUploaded message without an ImageId (owner {OwnerId})")]
+    private static partial void LogMissingId(ILogger logger, string? ownerId);
+}

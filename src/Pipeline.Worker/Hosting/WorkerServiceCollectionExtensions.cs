@@ -1,0 +1,92 @@
+using Azure.Storage.Blobs;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Pipeline.Imaging;
+using Pipeline.Inference.Embeddings;
+using Pipeline.Inference.Runtime;
+using Pipeline.Messaging;
+using Pipeline.Sources;
+using Pipeline.Storage;
+using Pipeline.Worker.Batches;
+using Pipeline.Worker.Consuming;
+using Pipeline.Worker.Stages.Decoding;
+using Pipeline.Worker.Stages.Embedding;
+using Pipeline.Worker.Stages.Fetching;
+using Pipeline.Worker.Stages.Persisting;
+using Pipeline.Worker.Stages.Publishing;
+using Pipeline.Worker.Telemetry;
+
+namespace Pipeline.Worker.Hosting;
+
+public static class WorkerServiceCollectionExtensions
+{
+    /// <summary>Everything the worker runs, configured from <paramref name="configuration"/> and validated at start-up.</summary>
+    public static IServiceCollection AddPipelineWorker(this IServiceCollection services, IConfiguration configuration)
+    {
+        AddValidatedOptions<BatchingOptions>(services, configuration, BatchingOptions.Section);
+        AddValidatedOptions<ImagingOptions>(services, configuration, ImagingOptions.Section);
+        AddValidatedOptions<SourceOptions>(services, configuration, SourceOptions.Section);
+        AddValidatedOptions<InferenceOptions>(services, configuration, InferenceOptions.Section);
+        AddValidatedOptions<ImageEmbedderOptions>(services, configuration, ImageEmbedderOptions.Section);
+        AddValidatedOptions<DatabaseOptions>(services, configuration, DatabaseOptions.Section);
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<PipelineMetrics>();
+
+        services.AddPipelineStorage(RequiredConnectionString(configuration, "Postgres"));
+        services.AddSingleton(new BlobServiceClient(RequiredConnectionString(configuration, "Blobs")));
+        services.AddSingleton<BlobImageFetcher>();
+        services.AddSingleton<IImageFetcher, ImageFetcher>();
+
+        services.AddSingleton<ImageDecoder>();
+        services.AddSingleton<OnnxSessionFactory>();
+        services.AddSingleton<IImageEmbedder>(provider => new ClipImageEmbedder(
+            provider.GetRequiredService<IOptions<ImageEmbedderOptions>>().Value,
+            provider.GetRequiredService<OnnxSessionFactory>()));
+
+        services.AddSingleton<InferenceGate>();
+        services.AddSingleton<FetchStage>();
+        services.AddSingleton<DecodeStage>();
+        services.AddSingleton<EmbedStage>();
+        services.AddSingleton<RecordMapper>();
+        services.AddSingleton<ResultPublisher>();
+        services.AddSingleton<BatchProcessor>();
+
+        // Registered before MassTransit so models load (and migrations run) before the first message is taken.
+        services.AddHostedService<StartupChecks>();
+
+        var rabbit = RabbitMqConnection.Parse(RequiredConnectionString(configuration, "RabbitMq"));
+        services.AddMassTransit(bus =>
+        {
+            bus.AddConsumer<ImageUploadedBatchConsumer, ImageUploadedBatchConsumerDefinition>();
+            bus.UsingRabbitMq((context, rabbitMq) =>
+            {
+                rabbit.Configure(rabbitMq);
+                rabbitMq.ConfigureEndpoints(context);
+            });
+        });
+        services.AddOptions<MassTransitHostOptions>().Configure(options =>
+        {
+            options.WaitUntilStarted = true;
+            options.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+
+        return services;
+    }
+
+    private static void AddValidatedOptions<TOptions>(IServiceCollection services, IConfiguration configuration, string section)
+        where TOptions : class =>
+        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart();
+
+    private static string RequiredConnectionString(IConfiguration configuration, string name)
+    {
+        var value = configuration.GetConnectionString(name);
+        return string.IsNullOrWhiteSpace(value)
+            ? throw new OptionsValidationException(
+                name,
+                typeof(string),
+                [$"ConnectionStrings:{name} is not set (environment variable ConnectionStrings__{name}); see README, Configuration."])
+            : value;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using Pipeline.Contracts;
+using Pipeline.Imaging;
+using Pipeline.Imaging.Tensors;
+using Pipeline.Inference.Embeddings;
+using Pipeline.Worker.Batches;
+
+namespace Pipeline.Worker.Stages.Decoding;
+
+/// <summary>Decodes, orients and downscales an image, then writes the embedder's input tensor for it (CPU).</summary>
+public sealed partial class DecodeStage(ImageDecoder decoder, IImageEmbedder embedder, ILogger<DecodeStage> logger)
+{
+    public Task RunAsync(ImageWork work, CancellationToken cancellationToken)
+    {
+        if (work.IsRejected || work.Bytes is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        return work.TimeAsync(StageNames.Decode, () => Task.Run(() => Decode(work), cancellationToken));
+    }
+
+    private void Decode(ImageWork work)
+    {
+        try
+        {
+            var image = decoder.Decode(work.Bytes);
+            work.Image = image;
+            work.Bytes = null;
+            work.Size = (image.OriginalWidth, image.OriginalHeight, image.Width, image.Height);
+            var spec = embedder.Preprocessing;
+            work.Pixels = ArrayPool<float>.Shared.Rent(spec.TensorLength);
+            TensorWriter.Write(image.Bitmap, spec, work.Pixels.AsSpan(0, spec.TensorLength));
+        }
+        catch (ImageRejectedException rejection)
+        {
+            work.Reject(rejection);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            // A decoder fault on one file is that file's problem, not the batch's: it must not cost the neighbours.
+            LogDecoderFault(logger, e, work.ImageId);
+            work.Reject(new ImageRejectedException(FailureReasons.CorruptImage, $"The image could not be decoded: {e.Message}", e));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Decoder fault on image {ImageId}")]
+    private static partial void LogDecoderFault(ILogger logger, Exception exception, string imageId);
+}

@@ -1,0 +1,64 @@
+using Pgvector;
+using Pipeline.Contracts;
+using Pipeline.Inference.Embeddings;
+using Pipeline.Storage.Entities;
+using Pipeline.Worker.Batches;
+
+namespace Pipeline.Worker.Stages.Persisting;
+
+/// <summary>Turns a finished <see cref="ImageWork"/> into the row (and vector) that records its outcome.</summary>
+public sealed class RecordMapper(IImageEmbedder embedder, TimeProvider time)
+{
+    public ImageRecord ToRecord(ImageWork work)
+    {
+        var now = time.GetUtcNow();
+        var message = work.Message;
+        var record = new ImageRecord
+        {
+            Id = message.ImageId,
+            OwnerId = message.OwnerId ?? "",
+            SourceType = message.Source?.Type ?? "",
+            SourceUri = message.Source?.Uri?.ToString(),
+            ContentSha256 = work.ContentSha256,
+            Width = work.Size?.Width,
+            Height = work.Size?.Height,
+            ProcessedWidth = work.Size?.ProcessedWidth,
+            ProcessedHeight = work.Size?.ProcessedHeight,
+            TimingsMs = new Dictionary<string, double>(work.TimingsMs),
+            CreatedAt = now,
+            UpdatedAt = now,
+            Status = ImageStatus.Failed,
+        };
+
+        if (work.Rejection is { } rejection)
+        {
+            record.FailureReason = rejection.Reason;
+            record.FailureMessage = rejection.Message;
+            return record;
+        }
+
+        var embedding = work.Embedding
+            ?? throw new InvalidOperationException($"Image {work.ImageId} reached persisting without a rejection or an embedding.");
+        record.Status = ImageStatus.Described;
+        record.EmbeddingModelId = embedder.ModelId;
+        record.StandInModels = embedder.IsStandIn;
+        record.Embeddings.Add(new ImageEmbeddingRecord
+        {
+            ImageId = record.Id,
+            ModelId = embedder.ModelId,
+            Embedding = new Vector(embedding),
+            CreatedAt = now,
+        });
+        return record;
+    }
+
+    /// <summary>The insert is one statement batch for all rows; each row carries its duration.</summary>
+    public static void AddPersistTime(IEnumerable<ImageRecord> records, TimeSpan elapsed)
+    {
+        var ms = Math.Round(elapsed.TotalMilliseconds, 3);
+        foreach (var record in records)
+        {
+            record.TimingsMs[StageNames.Persist] = ms;
+        }
+    }
+}

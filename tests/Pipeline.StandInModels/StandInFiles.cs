@@ -1,0 +1,35 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Pipeline.StandInModels;
+
+internal static class StandInFiles
+{
+    // Two-space indent and "\n" line ends whatever the OS, like the JSON files of HF repositories.
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        IndentSize = 2,
+        NewLine = "\n",
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static string WriteJson(string folder, string fileName, JsonNode json)
+    {
+        var path = Path.Combine(folder, fileName);
+        File.WriteAllText(path, json.ToJsonString(JsonOptions) + "\n", new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        return path;
+    }
+
+    public static string WriteResource(string folder, string fileName, string resourceName)
+    {
+        using var resource = typeof(StandInFiles).Assembly.GetManifestResourceStream(resourceName)
+            ?? throw new InvalidOperationException($"Embedded resource '{resourceName}' is missing from the assembly.");
+        var path = Path.Combine(folder, fileName);
+        using var file = File.Create(path);
+        resource.CopyTo(file);
+        return path;
+    }
+}

@@ -1,0 +1,69 @@
+using DotNet.Testcontainers.Builders;
+using Npgsql;
+using Pipeline.StandInModels;
+
+[assembly: AssemblyFixture(typeof(Pipeline.Tests.Integration.Infrastructure.PipelineServices))]
+
+namespace Pipeline.Tests.Integration.Infrastructure;
+
+/// <summary>
+/// The real services for the whole test run: containers when a Docker engine answers, otherwise the services that
+/// <c>deploy/local/services.sh up</c> started (connection strings from the environment). Neither is an error, not a skip.
+/// </summary>
+public sealed class PipelineServices : IAsyncLifetime
+{
+    private ContainerServices? _containers;
+    private string? _modelFolder;
+
+    public ServiceEndpoints Endpoints { get; private set; } = null!;
+
+    /// <summary>A tiny stand-in CLIP vision model in the Xenova layout, generated once for the run.</summary>
+    public string StandInClipFolder => _modelFolder ?? throw new InvalidOperationException("Not initialised.");
+
+    public async ValueTask InitializeAsync()
+    {
+        Endpoints = await StartServicesAsync().ConfigureAwait(false);
+        _modelFolder = Path.Combine(Path.GetTempPath(), "pipeline-tests-" + Guid.NewGuid().ToString("N"), "stand-in-clip");
+        ClipVisionStandIn.Write(_modelFolder, new ClipVisionStandInOptions { Hidden = 32 });
+    }
+
+    /// <summary>A new empty database on the same server, so each test sees only its own rows.</summary>
+    public async Task<string> CreateDatabaseAsync(CancellationToken cancellationToken)
+    {
+        var name = "pipeline_test_" + Guid.NewGuid().ToString("N")[..12];
+        await using var connection = new NpgsqlConnection(Endpoints.Postgres);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+        await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return new NpgsqlConnectionStringBuilder(Endpoints.Postgres) { Database = name }.ConnectionString;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_containers is not null)
+        {
+            await _containers.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_modelFolder is not null)
+        {
+            Directory.Delete(Path.GetDirectoryName(_modelFolder)!, recursive: true);
+        }
+    }
+
+    private async Task<ServiceEndpoints> StartServicesAsync()
+    {
+        try
+        {
+            _containers = new ContainerServices();
+            return await _containers.StartAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DockerUnavailableException)
+        {
+            _containers = null;
+            return ServiceEndpoints.FromEnvironment() ?? throw new InvalidOperationException(
+                "No Docker engine answers and ConnectionStrings__Postgres/__RabbitMq/__Blobs are not set: " +
+                "run 'deploy/local/services.sh up' and '. .local/services.env' (scripts/test.sh does both).");
+        }
+    }
+}

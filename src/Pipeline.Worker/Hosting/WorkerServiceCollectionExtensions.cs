@@ -35,7 +35,7 @@ public static class WorkerServiceCollectionExtensions
         services.AddSingleton<PipelineMetrics>();
 
         services.AddPipelineStorage(RequiredConnectionString(configuration, "Postgres"));
-        services.AddSingleton(new BlobServiceClient(RequiredConnectionString(configuration, "Blobs")));
+        services.AddSingleton(new BlobServiceClient(RequiredConnectionString(configuration, "Blobs"), BlobClientOptions()));
         services.AddSingleton<BlobImageFetcher>();
         services.AddSingleton<IImageFetcher, ImageFetcher>();
 
@@ -73,6 +73,20 @@ public static class WorkerServiceCollectionExtensions
         });
 
         return services;
+    }
+
+    /// <summary>
+    /// A couple of quick SDK retries smooth over a dropped connection; longer outages are left to the batch retry
+    /// policy (Batching:Retry*), so one policy decides when a message goes to the error queue.
+    /// </summary>
+    private static BlobClientOptions BlobClientOptions()
+    {
+        var options = new BlobClientOptions();
+        options.Retry.MaxRetries = 2;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+        return options;
     }
 
     private static void AddValidatedOptions<TOptions>(IServiceCollection services, IConfiguration configuration, string section)

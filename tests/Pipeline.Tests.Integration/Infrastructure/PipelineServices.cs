@@ -1,6 +1,7 @@
 using DotNet.Testcontainers.Builders;
 using Npgsql;
 using Pipeline.StandInModels;
+using RabbitMQ.Client;
 
 [assembly: AssemblyFixture(typeof(Pipeline.Tests.Integration.Infrastructure.PipelineServices))]
 
@@ -36,6 +37,29 @@ public sealed class PipelineServices : IAsyncLifetime
         await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
         await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return new NpgsqlConnectionStringBuilder(Endpoints.Postgres) { Database = name }.ConnectionString;
+    }
+
+    public async Task DropDatabaseAsync(string connectionString)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(Endpoints.Postgres);
+        await connection.OpenAsync().ConfigureAwait(false);
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Removes a test worker's queues and the exchanges MassTransit made for them.</summary>
+    public async Task DeleteQueuesAsync(string queueName)
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(Endpoints.RabbitMq) };
+        await using var connection = await factory.CreateConnectionAsync().ConfigureAwait(false);
+        await using var channel = await connection.CreateChannelAsync().ConfigureAwait(false);
+        foreach (var name in new[] { queueName, queueName + "_error", queueName + "_skipped" })
+        {
+            await channel.QueueDeleteAsync(name).ConfigureAwait(false);
+            await channel.ExchangeDeleteAsync(name).ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()

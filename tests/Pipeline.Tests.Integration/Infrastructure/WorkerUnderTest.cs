@@ -17,9 +17,14 @@ public sealed class WorkerUnderTest : IAsyncDisposable
     private readonly IHost _host;
     private readonly MeterListener _listener = new();
 
-    private WorkerUnderTest(IHost host, string queueName)
+    private readonly PipelineServices _services;
+    private readonly string _database;
+
+    private WorkerUnderTest(IHost host, string queueName, PipelineServices services, string database)
     {
         _host = host;
+        _services = services;
+        _database = database;
         QueueName = queueName;
         var meters = host.Services.GetRequiredService<IMeterFactory>();
         _listener.InstrumentPublished = (instrument, listener) =>
@@ -39,7 +44,11 @@ public sealed class WorkerUnderTest : IAsyncDisposable
     public ConcurrentBag<int> BatchSizes { get; } = [];
 
     public static async Task<WorkerUnderTest> StartAsync(
-        PipelineServices services, string databaseConnectionString, int maxBatchSize, CancellationToken cancellationToken)
+        PipelineServices services,
+        string databaseConnectionString,
+        int maxBatchSize,
+        CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var queueName = "image-uploaded-test-" + Guid.NewGuid().ToString("N")[..8];
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Test" });
@@ -56,9 +65,14 @@ public sealed class WorkerUnderTest : IAsyncDisposable
             ["Database:MigrateOnStartup"] = "true",
             ["Logging:LogLevel:Default"] = "Warning",
         });
+        if (overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(overrides);
+        }
+
         builder.Services.AddPipelineWorker(builder.Configuration);
         var host = builder.Build();
-        var worker = new WorkerUnderTest(host, queueName);
+        var worker = new WorkerUnderTest(host, queueName, services, databaseConnectionString);
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         return worker;
     }
@@ -68,5 +82,7 @@ public sealed class WorkerUnderTest : IAsyncDisposable
         _listener.Dispose();
         await _host.StopAsync(CancellationToken.None).ConfigureAwait(false);
         _host.Dispose();
+        await _services.DeleteQueuesAsync(QueueName).ConfigureAwait(false);
+        await _services.DropDatabaseAsync(_database).ConfigureAwait(false);
     }
 }

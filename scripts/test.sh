@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole test suite on real services. Starts RabbitMQ, Postgres + pgvector and Azurite first (containers where a
+# Docker engine answers, local processes otherwise), builds, runs every test project, and ends with one line:
+#   N passed, N failed[, N skipped]
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+CONFIGURATION=${CONFIGURATION:-Release}
+
+deploy/local/services.sh up
+# shellcheck disable=SC1091
+. .local/services.env
+
+dotnet build Pipeline.sln -c "$CONFIGURATION" -nologo -clp:NoSummary -v:quiet
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test --solution Pipeline.sln -c "$CONFIGURATION" --no-build 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# The MTP runner closes with "Test run summary" and total/failed/succeeded/skipped lines for the whole solution.
+read -r passed failed skipped < <(awk '
+  /Test run summary/ { summary = 1 }
+  summary && $1 == "failed:"    { f = $2 }
+  summary && $1 == "succeeded:" { p = $2 }
+  summary && $1 == "skipped:"   { s = $2 }
+  END { printf "%d %d %d\n", p, f, s }' "$log")
+
+if [[ $status -ne 0 && $failed -eq 0 ]]; then
+  failed=1 # the runner failed without counting a test failure (build or crash): never report green
+fi
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+[[ $status -eq 0 && $failed -eq 0 && $passed -gt 0 ]]

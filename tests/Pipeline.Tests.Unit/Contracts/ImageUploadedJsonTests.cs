@@ -1,0 +1,60 @@
+using System.Text.Json;
+using Pipeline.Contracts;
+
+namespace Pipeline.Tests.Unit.Contracts;
+
+/// <summary>The raw JSON that producers in other systems publish (camelCase, bytes as base64).</summary>
+public sealed class ImageUploadedJsonTests
+{
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    [Fact]
+    public void InlineSourceSerialisesAsDocumentedJson()
+    {
+        var message = new ImageUploaded("img-1", "owner-7", ImageSource.Inline([1, 2, 3, 250]));
+
+        var json = JsonSerializer.Serialize(message, Web);
+
+        Assert.Equal(
+            """{"imageId":"img-1","ownerId":"owner-7","source":{"type":"inline","uri":null,"data":"AQID+g=="},"contentHash":null}""",
+            json);
+    }
+
+    [Fact]
+    public void DocumentedInlineJsonDeserialises()
+    {
+        const string json = """
+            {
+              "imageId": "img-2",
+              "ownerId": "owner-7",
+              "source": { "type": "inline", "data": "iVBORw0KGgo=" },
+              "contentHash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+            }
+            """;
+
+        var message = JsonSerializer.Deserialize<ImageUploaded>(json, Web);
+
+        Assert.NotNull(message);
+        Assert.Equal(("img-2", "owner-7"), (message.ImageId, message.OwnerId));
+        Assert.Equal(ImageSourceTypes.Inline, message.Source.Type);
+        Assert.Null(message.Source.Uri);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A], message.Source.Data);
+        Assert.Equal("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", message.ContentHash);
+    }
+
+    [Fact]
+    public void BlobSourceRoundTripsItsUri()
+    {
+        var uri = new Uri("https://account.blob.core.windows.net/uploads/2024/cat%20photo.jpg");
+        var message = new ImageUploaded("img-3", "owner-7", ImageSource.Blob(uri));
+
+        var json = JsonSerializer.Serialize(message, Web);
+        var back = JsonSerializer.Deserialize<ImageUploaded>(json, Web);
+
+        Assert.Contains("\"type\":\"blob\"", json, StringComparison.Ordinal);
+        Assert.NotNull(back);
+        Assert.Equal(ImageSourceTypes.Blob, back.Source.Type);
+        Assert.Equal(uri, back.Source.Uri);
+        Assert.Null(back.Source.Data);
+    }
+}

@@ -33,8 +33,8 @@ if [[ -z $folder ]]; then
 fi
 
 say "building (Release)"
-dotnet build src/Pipeline.Worker/Pipeline.Worker.csproj -c Release -nologo -v:quiet -clp:NoSummary
-dotnet build src/Pipeline.Cli/Pipeline.Cli.csproj -c Release -nologo -v:quiet -clp:NoSummary
+dotnet build src/Pipeline.Worker/Pipeline.Worker.csproj -c Release -nologo -v:quiet -clp:NoSummary >/dev/null || { say "build failed; run: dotnet build src/Pipeline.Worker -c Release"; exit 1; }
+dotnet build src/Pipeline.Cli/Pipeline.Cli.csproj -c Release -nologo -v:quiet -clp:NoSummary >/dev/null || { say "build failed; run: dotnet build src/Pipeline.Cli -c Release"; exit 1; }
 pipeline() { dotnet src/Pipeline.Cli/bin/Release/net10.0/pipeline.dll "$@"; }
 
 pipeline migrate

@@ -539,11 +539,15 @@ az_status() {
 # ---------------------------------------------------------------- env file ----
 
 write_env() {
+  # The compose file gives RabbitMQ a 'pipeline' user (guest only logs in from loopback, and the worker's container
+  # is not on it); the local node keeps guest, which is bound to 127.0.0.1 anyway.
+  local rabbit_credentials=guest:guest
+  [[ $1 == docker ]] && rabbit_credentials=pipeline:pipeline
   mkdir -p "$STATE"
   {
     echo "# Written by deploy/local/services.sh ($1 mode). Source it: . .local/services.env"
     echo "export ConnectionStrings__Postgres='Host=127.0.0.1;Port=$PG_PORT;Username=pipeline;Password=pipeline;Database=pipeline'"
-    echo "export ConnectionStrings__RabbitMq='amqp://guest:guest@127.0.0.1:$RABBIT_PORT/'"
+    echo "export ConnectionStrings__RabbitMq='amqp://$rabbit_credentials@127.0.0.1:$RABBIT_PORT/'"
     echo "export ConnectionStrings__Blobs='DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$AZURITE_ACCOUNT_KEY;BlobEndpoint=http://127.0.0.1:$BLOB_PORT/devstoreaccount1;'"
     if [[ $1 == local && $RABBIT_NODE != "rabbit@$(hostname -s 2>/dev/null)" ]]; then
       echo "export RABBITMQ_NODENAME='$RABBIT_NODE'"

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Storage.Entities;
 
@@ -21,7 +23,9 @@ public sealed class ImageResultStore(IDbContextFactory<PipelineDbContext> contex
     /// Inserts the batch's rows and embeddings in one transaction. If another worker inserted one of the ids
     /// meanwhile, the whole batch fails with a unique violation; the retry then finds those rows finished.
     /// </summary>
-    public async Task InsertAsync(IReadOnlyCollection<ImageRecord> records, CancellationToken cancellationToken)
+    /// <param name="timingKey">Each row's <see cref="ImageRecord.TimingsMs"/> gets the insert's own duration under this
+    /// key, written in the same transaction so that stored and published timings agree.</param>
+    public async Task InsertAsync(IReadOnlyCollection<ImageRecord> records, string timingKey, CancellationToken cancellationToken)
     {
         if (records.Count == 0)
         {
@@ -29,7 +33,22 @@ public sealed class ImageResultStore(IDbContextFactory<PipelineDbContext> contex
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var started = Stopwatch.GetTimestamp();
         db.Images.AddRange(records);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+
+        var ms = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
+        var ids = records.Select(r => r.Id).ToArray();
+        var timing = JsonSerializer.Serialize(new Dictionary<string, double> { [timingKey] = ms });
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"UPDATE images SET timings_ms = timings_ms || {timing}::jsonb WHERE id = ANY({ids})",
+            cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+
+        foreach (var record in records)
+        {
+            record.TimingsMs[timingKey] = ms;
+        }
     }
 }

@@ -41,9 +41,18 @@ internal static class IngestCommand
     private static async Task<int> RunAsync(
         DirectoryInfo folder, string owner, string containerName, string queue, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        if (Console.IsOutputRedirected)
+        {
+            // Logs and CI capture keep one line per image instead of wrapping at 80 columns.
+            AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 200);
+        }
+
         var configuration = CliConfiguration.Load();
         var files = folder.Exists
-            ? folder.EnumerateFiles().OrderBy(f => f.Name, StringComparer.Ordinal).ToList()
+            ? folder.EnumerateFiles()
+                .Where(f => !f.Name.StartsWith('.') && !f.Attributes.HasFlag(FileAttributes.Hidden))
+                .OrderBy(f => f.Name, StringComparer.Ordinal)
+                .ToList()
             : throw new DirectoryNotFoundException($"No folder '{folder.FullName}'.");
         var blobs = new BlobServiceClient(configuration.ConnectionString("Blobs", "to upload the images"));
         var rabbit = RabbitMqConnection.Parse(configuration.ConnectionString("RabbitMq", "to announce the images"));

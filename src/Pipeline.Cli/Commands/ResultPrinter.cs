@@ -8,10 +8,13 @@ namespace Pipeline.Cli.Commands;
 /// <summary>Prints result events for a set of image ids as they arrive.</summary>
 internal static class ResultPrinter
 {
+    private static readonly string[] StageOrder = [StageNames.Fetch, StageNames.Decode, StageNames.Embed, StageNames.Persist];
+
     public static async Task<(int Described, int Failed)> PrintUntilDoneAsync(
         ChannelReader<object> results, HashSet<string> pending, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var models = new HashSet<string>(StringComparer.Ordinal);
         deadline.CancelAfter(timeout);
         int described = 0, failed = 0;
         try
@@ -23,6 +26,11 @@ internal static class ResultPrinter
                 {
                     case ImageDescribed ok when pending.Remove(ok.ImageId):
                         described++;
+                        if (models.Add(ok.EmbeddingModelId))
+                        {
+                            PrintModel(ok);
+                        }
+
                         PrintDescribed(ok);
                         break;
                     case ImageDescriptionFailed bad when pending.Remove(bad.ImageId):
@@ -40,13 +48,31 @@ internal static class ResultPrinter
         return (described, failed);
     }
 
+    private static int StageRank(string stage)
+    {
+        var rank = Array.IndexOf(StageOrder, stage);
+        return rank < 0 ? int.MaxValue : rank;
+    }
+
+    private static void PrintModel(ImageDescribed result)
+    {
+        AnsiConsole.MarkupLineInterpolated($"Embeddings by [bold]{result.EmbeddingModelId}[/] ({(result.StandInModels ? "a STAND-IN model with random weights: its vectors mean nothing" : "real weights")}).");
+        if (result.AltText is null)
+        {
+            AnsiConsole.MarkupLine("No captioner is configured: images get an embedding and no alt-text.");
+        }
+    }
+
     private static void PrintDescribed(ImageDescribed result)
     {
-        var timings = string.Join(" ", result.TimingsMs.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Key} {t.Value:F0}ms")));
-        var standIn = result.StandInModels ? " [black on yellow] STAND-IN MODEL [/]" : "";
+        var timings = string.Join(" · ", result.TimingsMs.OrderBy(t => StageRank(t.Key)).Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Key} {t.Value:F0}")));
+        var standIn = result.StandInModels ? " [black on yellow]STAND-IN[/]" : "";
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"[green]✓[/] {Markup.Escape(result.ImageId)}  {result.Width}×{result.Height} → {result.ProcessedWidth}×{result.ProcessedHeight}  " +
-            $"embedding {Markup.Escape(result.EmbeddingModelId)}{standIn}  [grey]{Markup.Escape(timings)}[/]"));
-        AnsiConsole.MarkupLineInterpolated($"    alt-text: {result.AltText ?? "(no captioner configured yet)"}");
+            $"[green]✓[/] {Markup.Escape(result.ImageId)}{standIn}  {result.Width}×{result.Height} → {result.ProcessedWidth}×{result.ProcessedHeight}  " +
+            $"[grey]{Markup.Escape(timings)} ms[/]"));
+        if (result.AltText is not null)
+        {
+            AnsiConsole.MarkupLineInterpolated($"    {result.AltText}");
+        }
     }
 }

@@ -38,9 +38,7 @@ public sealed partial class BatchProcessor(
             await embed.RunAsync(work.Where(w => !w.IsRejected).ToList(), cancellationToken).ConfigureAwait(false);
 
             var written = work.Select(records.ToRecord).ToList();
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            await store.InsertAsync(written, cancellationToken).ConfigureAwait(false);
-            RecordMapper.AddPersistTime(written, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            await store.InsertAsync(written, StageNames.Persist, cancellationToken).ConfigureAwait(false);
 
             var rejected = work.Count(w => w.IsRejected);
             LogBatch(logger, messages.Count, written.Count, finished.Count, rejected);

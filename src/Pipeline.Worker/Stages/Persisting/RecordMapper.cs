@@ -51,14 +51,4 @@ public sealed class RecordMapper(IImageEmbedder embedder, TimeProvider time)
         });
         return record;
     }
-
-    /// <summary>The insert is one statement batch for all rows; each row carries its duration.</summary>
-    public static void AddPersistTime(IEnumerable<ImageRecord> records, TimeSpan elapsed)
-    {
-        var ms = Math.Round(elapsed.TotalMilliseconds, 3);
-        foreach (var record in records)
-        {
-            record.TimingsMs[StageNames.Persist] = ms;
-        }
-    }
 }

@@ -12,7 +12,8 @@ namespace Pipeline.Contracts;
 /// <param name="ProcessedWidth">Width after the downscale settings were applied.</param>
 /// <param name="ProcessedHeight">Height after the downscale settings were applied.</param>
 /// <param name="ContentHash">Lowercase hex SHA-256 of the bytes.</param>
-/// <param name="TimingsMs">Milliseconds spent per stage (fetch, decode, embed, persist), per image.</param>
+/// <param name="TimingsMs">Milliseconds per stage (fetch, decode, embed, caption, persist), per image.</param>
+/// <param name="CaptionModelId">The model that wrote the caption, when a captioner is configured.</param>
 public sealed record ImageDescribed(
     string ImageId,
     string OwnerId,
@@ -26,4 +27,5 @@ public sealed record ImageDescribed(
     int ProcessedWidth,
     int ProcessedHeight,
     string ContentHash,
-    IReadOnlyDictionary<string, double> TimingsMs);
+    IReadOnlyDictionary<string, double> TimingsMs,
+    string? CaptionModelId = null);

@@ -6,5 +6,6 @@ public static class StageNames
     public const string Fetch = "fetch";
     public const string Decode = "decode";
     public const string Embed = "embed";
+    public const string Caption = "caption";
     public const string Persist = "persist";
 }

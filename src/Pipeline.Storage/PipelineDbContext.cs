@@ -27,6 +27,7 @@ public sealed class PipelineDbContext(DbContextOptions<PipelineDbContext> option
             image.Property(i => i.ContentSha256).HasMaxLength(64);
             image.Property(i => i.FailureReason).HasMaxLength(64);
             image.Property(i => i.EmbeddingModelId).HasMaxLength(200);
+            image.Property(i => i.CaptionModelId).HasMaxLength(200);
             image.Property(i => i.TimingsMs)
                 .HasColumnType("jsonb")
                 .HasConversion(

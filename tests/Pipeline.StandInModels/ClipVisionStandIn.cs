@@ -9,7 +9,8 @@ namespace Pipeline.StandInModels;
 /// Writes a random-weight model folder in the Xenova/clip-vit-base-patch32 layout: same file names and the same
 /// vision_model.onnx inputs/outputs (pixel_values [batch_size,3,224,224] -> image_embeds [batch_size,512],
 /// projected but not L2-normalised), with a much shallower graph: patch Conv, position embedding, LayerNorm,
-/// mean over patches, LayerNorm, projection.
+/// mean over patches, LayerNorm, projection. <see cref="ClipStandIn"/> writes the complete model (real ViT, text tower,
+/// tokenizer, Xenova or Immich layout).
 /// </summary>
 public static class ClipVisionStandIn
 {

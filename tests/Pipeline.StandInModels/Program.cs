@@ -39,6 +39,8 @@ internal static class Program
         });
 
         var root = new RootCommand("Writes random-weight ONNX models in the file layout of real Hugging Face exports.") { clipVision };
+        root.Subcommands.Add(Captioner.CaptionerCommand.Create());
+        root.Subcommands.Add(ClipCommand.Create());
         return root.Parse(args).Invoke();
     }
 

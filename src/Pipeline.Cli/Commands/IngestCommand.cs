@@ -41,12 +41,6 @@ internal static class IngestCommand
     private static async Task<int> RunAsync(
         DirectoryInfo folder, string owner, string containerName, string queue, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (Console.IsOutputRedirected)
-        {
-            // Logs and CI capture keep one line per image instead of wrapping at 80 columns.
-            AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 200);
-        }
-
         var configuration = CliConfiguration.Load();
         var files = folder.Exists
             ? folder.EnumerateFiles()

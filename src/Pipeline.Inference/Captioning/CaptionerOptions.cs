@@ -14,9 +14,9 @@ public sealed class CaptionerOptions
     /// </summary>
     public string Path { get; set; } = "";
 
-    /// <summary><c>fp32</c> or <c>quantized</c> (the <c>_quantized</c> files Firefox uses).</summary>
+    /// <summary><c>quantized</c> (the <c>_quantized</c> files Firefox uses; what <c>pipeline models fetch</c> downloads) or <c>fp32</c>.</summary>
     [RegularExpression("^(fp32|quantized)$", ErrorMessage = "Models:Captioner:Variant must be fp32 or quantized.")]
-    public string Variant { get; set; } = "fp32";
+    public string Variant { get; set; } = "quantized";
 
     /// <summary>Stored with each caption; defaults to the stand-in marker's id or the folder name.</summary>
     public string? ModelId { get; set; }

@@ -5,39 +5,28 @@ using Pipeline.Inference.Runtime;
 namespace Pipeline.Inference.Embeddings;
 
 /// <summary>
-/// The CLIP vision tower of a Xenova-layout export: <c>pixel_values</c> [N,3,224,224] → <c>image_embeds</c> [N,D],
-/// projected but not normalised by the model, so normalised here.
+/// The image tower of a CLIP export in the Xenova or Immich layout (<see cref="ClipLayout"/>): one forward pass per
+/// batch (per image where the export has a static batch of 1), vectors L2-normalised here whatever the export does.
 /// </summary>
 public sealed class ClipImageEmbedder : IImageEmbedder, IDisposable
 {
-    private const string InputName = "pixel_values";
-    private const string OutputName = "image_embeds";
-
     private readonly InferenceSession _session;
+    private readonly string _input;
+    private readonly string _output;
+    private readonly bool _oneImagePerRun;
 
     public ClipImageEmbedder(ImageEmbedderOptions options, OnnxSessionFactory sessions)
     {
-        var folder = options.Path;
-        if (!Directory.Exists(folder))
-        {
-            throw new ModelNotFoundException(
-                $"The CLIP model folder '{folder}' does not exist (Models:ImageEmbedder:Path). " +
-                "Fetch the model or generate a stand-in (see README, Models).");
-        }
-
-        var suffix = options.Variant == "quantized" ? "_quantized" : "";
-        _session = sessions.Open(System.IO.Path.Combine(folder, "onnx", $"vision_model{suffix}.onnx"), "CLIP image");
-        RequireTensor(_session.InputMetadata, InputName, "input");
-        var output = RequireTensor(_session.OutputMetadata, OutputName, "output");
-        Dimensions = output.Dimensions[^1] > 0
-            ? output.Dimensions[^1]
-            : throw new ModelNotFoundException($"'{OutputName}' of the CLIP model has no fixed embedding size.");
-
-        var preprocessorPath = System.IO.Path.Combine(folder, "preprocessor_config.json");
-        Preprocessing = File.Exists(preprocessorPath) ? PreprocessorConfig.Load(preprocessorPath) : PreprocessorConfig.Clip;
-        var marker = StandInMarker.TryRead(folder);
+        var layout = ClipLayout.Detect(options.Path, options.Variant);
+        _session = sessions.Open(layout.VisionModel, "CLIP image");
+        _input = ClipTensors.RequireInput(_session, layout.VisionInput, layout.Name);
+        _output = ClipTensors.RequireOutput(_session, layout.VisionOutput, layout.Name);
+        _oneImagePerRun = _session.InputMetadata[_input].Dimensions[0] == 1;
+        Dimensions = ClipTensors.EmbeddingSize(_session, _output);
+        Preprocessing = layout.Preprocessing;
+        var marker = StandInMarker.TryRead(options.Path);
         IsStandIn = marker is not null;
-        ModelId = options.ModelId ?? marker?.ModelId ?? System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(folder));
+        ModelId = options.ModelId ?? marker?.ModelId ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(options.Path));
     }
 
     public string ModelId { get; }
@@ -64,26 +53,28 @@ public sealed class ClipImageEmbedder : IImageEmbedder, IDisposable
 
     private float[][] Run(Memory<float> pixels, int count, CancellationToken cancellationToken)
     {
-        long[] shape = [count, 3, Preprocessing.OutputHeight, Preprocessing.OutputWidth];
-        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, pixels, shape);
         using var runOptions = new RunOptions();
         using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
-        using var outputs = _session.Run(runOptions, [InputName], [input], [OutputName]);
+        if (!_oneImagePerRun)
+        {
+            return RunBatch(pixels, count, runOptions);
+        }
 
-        var embeds = outputs[0].GetTensorDataAsSpan<float>();
+        var length = Preprocessing.TensorLength;
         var result = new float[count][];
         for (var i = 0; i < count; i++)
         {
-            result[i] = VectorMath.Normalize(embeds.Slice(i * Dimensions, Dimensions));
+            result[i] = RunBatch(pixels.Slice(i * length, length), 1, runOptions)[0];
         }
 
         return result;
     }
 
-    private static NodeMetadata RequireTensor(IReadOnlyDictionary<string, NodeMetadata> metadata, string name, string kind) =>
-        metadata.TryGetValue(name, out var node)
-            ? node
-            : throw new ModelNotFoundException(
-                $"The CLIP vision model has no {kind} named '{name}' (it has: {string.Join(", ", metadata.Keys)}); " +
-                "expected the Xenova/clip-vit-base-patch32 layout.");
+    private float[][] RunBatch(Memory<float> pixels, int count, RunOptions runOptions)
+    {
+        long[] shape = [count, 3, Preprocessing.OutputHeight, Preprocessing.OutputWidth];
+        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, pixels, shape);
+        using var outputs = _session.Run(runOptions, [_input], [input], [_output]);
+        return ClipTensors.NormalizedRows(outputs[0], count, Dimensions);
+    }
 }

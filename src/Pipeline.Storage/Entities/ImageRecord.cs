@@ -37,6 +37,9 @@ public sealed class ImageRecord
 
     public string? EmbeddingModelId { get; set; }
 
+    /// <summary>The model that wrote <see cref="Caption"/> (and so <see cref="AltText"/>).</summary>
+    public string? CaptionModelId { get; set; }
+
     /// <summary>True when a generated random-weight model produced any part of the result.</summary>
     public bool StandInModels { get; set; }
 

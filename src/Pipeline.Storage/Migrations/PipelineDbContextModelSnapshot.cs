@@ -70,6 +70,11 @@ namespace Pipeline.Storage.Migrations
                         .HasColumnType("text")
                         .HasColumnName("caption");
 
+                    b.Property<string>("CaptionModelId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("caption_model_id");
+
                     b.Property<string>("ContentSha256")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")

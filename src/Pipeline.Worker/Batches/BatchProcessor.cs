@@ -5,6 +5,7 @@ using Pipeline.Storage;
 using Pipeline.Worker.Stages.Embedding;
 using Pipeline.Worker.Stages.Persisting;
 using Pipeline.Worker.Stages.Publishing;
+using Pipeline.Worker.Stages.Captioning;
 using Pipeline.Worker.Stages.Decoding;
 using Pipeline.Worker.Stages.Fetching;
 using Pipeline.Worker.Telemetry;
@@ -13,13 +14,14 @@ namespace Pipeline.Worker.Batches;
 
 /// <summary>
 /// Runs one micro-batch through the stages: look up finished ids, prepare (fetch + decode, in parallel),
-/// embed (one forward pass), insert (one transaction), publish. Decisions are made per image, never per batch.
+/// embed and caption (one forward pass / decoding loop each), insert (one transaction), publish. Decisions are made per image, never per batch.
 /// </summary>
 public sealed partial class BatchProcessor(
     ImageResultStore store,
     FetchStage fetch,
     DecodeStage decode,
     EmbedStage embed,
+    CaptionStage caption,
     RecordMapper records,
     ResultPublisher results,
     PipelineMetrics metrics,
@@ -35,7 +37,9 @@ public sealed partial class BatchProcessor(
         try
         {
             await Task.WhenAll(work.Select(w => PrepareAsync(w, cancellationToken))).ConfigureAwait(false);
-            await embed.RunAsync(work.Where(w => !w.IsRejected).ToList(), cancellationToken).ConfigureAwait(false);
+            var decoded = work.Where(w => !w.IsRejected).ToList();
+            await embed.RunAsync(decoded, cancellationToken).ConfigureAwait(false);
+            await caption.RunAsync(decoded, cancellationToken).ConfigureAwait(false);
 
             var written = work.Select(records.ToRecord).ToList();
             await store.InsertAsync(written, StageNames.Persist, cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,7 @@
+using System.Buffers;
 using System.Diagnostics;
 using Pipeline.Contracts;
-using Pipeline.Imaging;
+using Pipeline.Inference.Captioning;
 
 namespace Pipeline.Worker.Batches;
 
@@ -15,15 +16,18 @@ public sealed class ImageWork(ImageUploaded message) : IDisposable
 
     public string? ContentSha256 { get; set; }
 
-    public DecodedImage? Image { get; set; }
-
     /// <summary>Size as uploaded and after downscaling, kept after the bitmap is released.</summary>
     public (int Width, int Height, int ProcessedWidth, int ProcessedHeight)? Size { get; set; }
 
-    /// <summary>The embedder's input for this image (CHW floats), rented from the pool and returned on dispose.</summary>
-    public float[]? Pixels { get; set; }
+    /// <summary>The embedder's input for this image (CHW floats), rented from the pool and returned on release.</summary>
+    public float[]? EmbedderPixels { get; set; }
+
+    /// <summary>The captioner's input (its own size and normalisation), when a captioner is configured.</summary>
+    public float[]? CaptionerPixels { get; set; }
 
     public float[]? Embedding { get; set; }
+
+    public CaptionResult? Caption { get; set; }
 
     public ImageRejectedException? Rejection { get; private set; }
 
@@ -53,15 +57,20 @@ public sealed class ImageWork(ImageUploaded message) : IDisposable
 
     public void ReleaseImage()
     {
-        Image?.Dispose();
-        Image = null;
         Bytes = null;
-        if (Pixels is not null)
-        {
-            System.Buffers.ArrayPool<float>.Shared.Return(Pixels);
-            Pixels = null;
-        }
+        EmbedderPixels = Return(EmbedderPixels);
+        CaptionerPixels = Return(CaptionerPixels);
     }
 
     public void Dispose() => ReleaseImage();
+
+    private static float[]? Return(float[]? pooled)
+    {
+        if (pooled is not null)
+        {
+            ArrayPool<float>.Shared.Return(pooled);
+        }
+
+        return null;
+    }
 }

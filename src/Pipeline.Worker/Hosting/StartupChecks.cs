@@ -1,6 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Pipeline.Inference.Captioning;
 using Pipeline.Inference.Embeddings;
+using Pipeline.Inference.Runtime;
+using Pipeline.Worker.Stages.Captioning;
 using Pipeline.Storage;
 
 namespace Pipeline.Worker.Hosting;
@@ -24,6 +27,7 @@ public sealed partial class StartupChecks(
             LogMigrated(logger);
         }
 
+        await VerifyChecksumsAsync(cancellationToken).ConfigureAwait(false);
         var embedder = services.GetRequiredService<IImageEmbedder>();
         if (embedder.IsStandIn)
         {
@@ -31,16 +35,67 @@ public sealed partial class StartupChecks(
         }
 
         LogReady(logger, embedder.ModelId, embedder.Dimensions);
+
+        if (services.GetRequiredService<OptionalCaptioner>().Instance is VisionEncoderDecoderCaptioner captioner)
+        {
+            if (captioner.IsStandIn)
+            {
+                LogStandIn(logger, captioner.ModelId);
+            }
+
+            var settings = captioner.Settings;
+            LogCaptioner(logger, captioner.ModelId, settings.NumBeams, settings.MaxLength, settings.RepetitionPenalty, settings.NoRepeatNgramSize);
+            if (settings.ConfigAskedForSampling)
+            {
+                LogSamplingIgnored(logger, captioner.ModelId);
+            }
+        }
+        else
+        {
+            LogNoCaptioner(logger);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Folders fetched by <c>pipeline models fetch</c> carry a lock file: every file must still match it.</summary>
+    private async Task VerifyChecksumsAsync(CancellationToken cancellationToken)
+    {
+        var folders = new[]
+        {
+            services.GetRequiredService<IOptions<ImageEmbedderOptions>>().Value.Path,
+            services.GetRequiredService<IOptions<CaptionerOptions>>().Value.Path,
+        };
+        foreach (var folder in folders.Where(f => !string.IsNullOrWhiteSpace(f) && Directory.Exists(f)))
+        {
+            if (ModelLock.TryRead(folder) is { } modelLock)
+            {
+                await modelLock.VerifyAsync(folder, cancellationToken).ConfigureAwait(false);
+                LogVerified(logger, modelLock.Id, modelLock.Files.Count);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {ModelId}: {Files} files match their SHA-256")]
+    private static partial void LogVerified(ILogger logger, string modelId, int files);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Database migrations applied")]
     private static partial void LogMigrated(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Image embedder {ModelId} is a generated STAND-IN with random weights: results are marked stand-in and mean nothing")]
+        Message = "Model {ModelId} is a generated STAND-IN with random weights: results are marked stand-in and mean nothing")]
     private static partial void LogStandIn(ILogger logger, string modelId);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Captioner {ModelId} ready: {NumBeams} beam(s), max length {MaxLength}, repetition penalty {RepetitionPenalty}, no-repeat n-gram {NoRepeatNgramSize}")]
+    private static partial void LogCaptioner(ILogger logger, string modelId, int numBeams, int maxLength, float repetitionPenalty, int noRepeatNgramSize);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Captioner {ModelId}: its generation config asks for sampling; decoding deterministically (greedy or beam search) instead")]
+    private static partial void LogSamplingIgnored(ILogger logger, string modelId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No captioner configured (Models:Captioner:Path): images get embeddings, no alt-text")]
+    private static partial void LogNoCaptioner(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Image embedder {ModelId} ready ({Dimensions} dimensions)")]
     private static partial void LogReady(ILogger logger, string modelId, int dimensions);

@@ -2,6 +2,7 @@ using Azure.Storage.Blobs;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Pipeline.Imaging;
+using Pipeline.Inference.Captioning;
 using Pipeline.Inference.Embeddings;
 using Pipeline.Inference.Runtime;
 using Pipeline.Messaging;
@@ -9,6 +10,7 @@ using Pipeline.Sources;
 using Pipeline.Storage;
 using Pipeline.Worker.Batches;
 using Pipeline.Worker.Consuming;
+using Pipeline.Worker.Stages.Captioning;
 using Pipeline.Worker.Stages.Decoding;
 using Pipeline.Worker.Stages.Embedding;
 using Pipeline.Worker.Stages.Fetching;
@@ -28,6 +30,7 @@ public static class WorkerServiceCollectionExtensions
         AddValidatedOptions<SourceOptions>(services, configuration, SourceOptions.Section);
         AddValidatedOptions<InferenceOptions>(services, configuration, InferenceOptions.Section);
         AddValidatedOptions<ImageEmbedderOptions>(services, configuration, ImageEmbedderOptions.Section);
+        AddValidatedOptions<CaptionerOptions>(services, configuration, CaptionerOptions.Section);
         AddValidatedOptions<DatabaseOptions>(services, configuration, DatabaseOptions.Section);
 
         services.AddSingleton(TimeProvider.System);
@@ -44,11 +47,19 @@ public static class WorkerServiceCollectionExtensions
         services.AddSingleton<IImageEmbedder>(provider => new ClipImageEmbedder(
             provider.GetRequiredService<IOptions<ImageEmbedderOptions>>().Value,
             provider.GetRequiredService<OnnxSessionFactory>()));
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<CaptionerOptions>>().Value;
+            return new OptionalCaptioner(string.IsNullOrWhiteSpace(options.Path)
+                ? null
+                : new VisionEncoderDecoderCaptioner(options, provider.GetRequiredService<OnnxSessionFactory>()));
+        });
 
         services.AddSingleton<InferenceGate>();
         services.AddSingleton<FetchStage>();
         services.AddSingleton<DecodeStage>();
         services.AddSingleton<EmbedStage>();
+        services.AddSingleton<CaptionStage>();
         services.AddSingleton<RecordMapper>();
         services.AddSingleton<ResultPublisher>();
         services.AddSingleton<BatchProcessor>();

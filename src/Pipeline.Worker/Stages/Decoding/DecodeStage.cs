@@ -5,11 +5,12 @@ using Pipeline.Imaging;
 using Pipeline.Imaging.Tensors;
 using Pipeline.Inference.Embeddings;
 using Pipeline.Worker.Batches;
+using Pipeline.Worker.Stages.Captioning;
 
 namespace Pipeline.Worker.Stages.Decoding;
 
-/// <summary>Decodes, orients and downscales an image, then writes the embedder's input tensor for it (CPU).</summary>
-public sealed partial class DecodeStage(ImageDecoder decoder, IImageEmbedder embedder, ILogger<DecodeStage> logger)
+/// <summary>Decodes, orients and downscales an image, then writes each model's input tensor for it (CPU).</summary>
+public sealed partial class DecodeStage(ImageDecoder decoder, IImageEmbedder embedder, OptionalCaptioner captioner, ILogger<DecodeStage> logger)
 {
     public Task RunAsync(ImageWork work, CancellationToken cancellationToken)
     {
@@ -25,13 +26,14 @@ public sealed partial class DecodeStage(ImageDecoder decoder, IImageEmbedder emb
     {
         try
         {
-            var image = decoder.Decode(work.Bytes);
-            work.Image = image;
+            using var image = decoder.Decode(work.Bytes);
             work.Bytes = null;
             work.Size = (image.OriginalWidth, image.OriginalHeight, image.Width, image.Height);
-            var spec = embedder.Preprocessing;
-            work.Pixels = ArrayPool<float>.Shared.Rent(spec.TensorLength);
-            TensorWriter.Write(image.Bitmap, spec, work.Pixels.AsSpan(0, spec.TensorLength));
+            work.EmbedderPixels = Tensor(image, embedder.Preprocessing);
+            if (captioner.Instance is { } captionModel)
+            {
+                work.CaptionerPixels = Tensor(image, captionModel.Preprocessing);
+            }
         }
         catch (ImageRejectedException rejection)
         {
@@ -43,6 +45,13 @@ public sealed partial class DecodeStage(ImageDecoder decoder, IImageEmbedder emb
             LogDecoderFault(logger, e, work.ImageId);
             work.Reject(new ImageRejectedException(FailureReasons.CorruptImage, $"The image could not be decoded: {e.Message}", e));
         }
+    }
+
+    private static float[] Tensor(DecodedImage image, PreprocessorConfig spec)
+    {
+        var pixels = ArrayPool<float>.Shared.Rent(spec.TensorLength);
+        TensorWriter.Write(image.Bitmap, spec, pixels.AsSpan(0, spec.TensorLength));
+        return pixels;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Decoder fault on image {ImageId}")]

@@ -22,8 +22,7 @@ public sealed class EmbedStage(IImageEmbedder embedder, InferenceGate gate)
         {
             for (var i = 0; i < images.Count; i++)
             {
-                images[i].Pixels.AsSpan(0, length).CopyTo(batch.AsSpan(i * length, length));
-                images[i].ReleaseImage();
+                images[i].EmbedderPixels.AsSpan(0, length).CopyTo(batch.AsSpan(i * length, length));
             }
 
             using (await gate.EnterAsync(cancellationToken).ConfigureAwait(false))

@@ -1,13 +1,15 @@
 using Pgvector;
 using Pipeline.Contracts;
+using Pipeline.Inference.Captioning;
 using Pipeline.Inference.Embeddings;
 using Pipeline.Storage.Entities;
 using Pipeline.Worker.Batches;
+using Pipeline.Worker.Stages.Captioning;
 
 namespace Pipeline.Worker.Stages.Persisting;
 
 /// <summary>Turns a finished <see cref="ImageWork"/> into the row (and vector) that records its outcome.</summary>
-public sealed class RecordMapper(IImageEmbedder embedder, TimeProvider time)
+public sealed class RecordMapper(IImageEmbedder embedder, OptionalCaptioner captioner, TimeProvider time)
 {
     public ImageRecord ToRecord(ImageWork work)
     {
@@ -42,6 +44,14 @@ public sealed class RecordMapper(IImageEmbedder embedder, TimeProvider time)
         record.Status = ImageStatus.Described;
         record.EmbeddingModelId = embedder.ModelId;
         record.StandInModels = embedder.IsStandIn;
+        if (work.Caption is { } caption && captioner.Instance is { } model)
+        {
+            record.Caption = caption.Text;
+            record.AltText = AltText.FromCaption(caption.Text);
+            record.CaptionModelId = model.ModelId;
+            record.StandInModels |= model.IsStandIn;
+        }
+
         record.Embeddings.Add(new ImageEmbeddingRecord
         {
             ImageId = record.Id,

@@ -44,7 +44,8 @@ public sealed class ResultPublisher(PipelineMetrics metrics)
         record.ProcessedWidth ?? 0,
         record.ProcessedHeight ?? 0,
         record.ContentSha256 ?? "",
-        record.TimingsMs);
+        record.TimingsMs,
+        record.CaptionModelId);
 
     public static ImageDescriptionFailed ToFailed(ImageRecord record) => new(
         record.Id,

@@ -1,0 +1,45 @@
+using System.Buffers;
+using System.Diagnostics;
+using Pipeline.Contracts;
+using Pipeline.Worker.Batches;
+using Pipeline.Worker.Stages.Embedding;
+
+namespace Pipeline.Worker.Stages.Captioning;
+
+/// <summary>Captions every decoded image of the batch: one encoder pass and one batched decoding loop.</summary>
+public sealed class CaptionStage(OptionalCaptioner captioner, InferenceGate gate)
+{
+    public async Task RunAsync(IReadOnlyList<ImageWork> images, CancellationToken cancellationToken)
+    {
+        if (captioner.Instance is not { } model || images.Count == 0)
+        {
+            return;
+        }
+
+        var length = model.Preprocessing.TensorLength;
+        var batch = ArrayPool<float>.Shared.Rent(images.Count * length);
+        try
+        {
+            for (var i = 0; i < images.Count; i++)
+            {
+                images[i].CaptionerPixels.AsSpan(0, length).CopyTo(batch.AsSpan(i * length, length));
+            }
+
+            using (await gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var started = Stopwatch.GetTimestamp();
+                var captions = await model.CaptionAsync(batch.AsMemory(0, images.Count * length), images.Count, cancellationToken).ConfigureAwait(false);
+                var elapsed = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
+                for (var i = 0; i < images.Count; i++)
+                {
+                    images[i].Caption = captions[i];
+                    images[i].TimingsMs[StageNames.Caption] = elapsed;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(batch);
+        }
+    }
+}

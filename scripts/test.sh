@@ -11,6 +11,15 @@ deploy/local/services.sh up
 # shellcheck disable=SC1091
 . .local/services.env
 
+# transformers.js for tests/Pipeline.Conformance, from its package-lock.json; reinstalled only when package.json or
+# package-lock.json changed since the last install (hash kept in node_modules, which npm ci recreates).
+js=tests/Pipeline.Conformance/js
+js_hash=$(cat "$js/package.json" "$js/package-lock.json" | sha256sum | cut -d' ' -f1)
+if [[ "$(cat "$js/node_modules/.installed-from" 2>/dev/null)" != "$js_hash" ]]; then
+  (cd "$js" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "$js_hash" >"$js/node_modules/.installed-from"
+fi
+
 dotnet build Pipeline.sln -c "$CONFIGURATION" -nologo -clp:NoSummary -v:quiet
 
 log=$(mktemp)

@@ -1,0 +1,280 @@
+// Reference outputs from transformers.js for model folders written by Pipeline.StandInModels (or real exports).
+//
+// Reads ONE JSON request on stdin, writes ONE JSON response on stdout, exits 0. On any failure it writes the error to
+// stderr and exits 1 (stdout stays empty). Requests (all paths absolute):
+//   {"task":"clip-image","model":"/abs/folder","images":["/abs/a.png",...],"return_pixel_values":true?,"dtype":"q8"?}
+//     -> {"embeddings":[[...]], "pixel_values_shape":[N,3,H,W], "pixel_values_shapes":[[3,H,W],...],
+//         "pixel_values":"<base64 float32 LE, the images' CHW tensors one after the other>"?}
+//   {"task":"clip-text","model":"/abs/folder","texts":["...",...]}
+//     -> {"input_ids":[[...]], "attention_mask":[[...]], "embeddings":[[...]]}
+//   {"task":"caption","model":"/abs/folder","images":[...],"max_new_tokens":N?,"return_pixel_values":true?}
+//     -> {"token_ids":[[...]], "texts":["..."], "pixel_values_shape":[N,3,H,W] or null when sizes differ,
+//         "pixel_values_shapes":[[3,H,W],...], "pixel_values":"..."?}
+// Images are preprocessed one at a time: transformers.js' processor, given several images whose processed sizes
+// differ (an integer "size" keeps the aspect ratio), stacks them into a wrong tensor without an error.
+// Every response also carries "versions" and "timings_ms". Embeddings are the raw model outputs (image_embeds /
+// text_embeds), NOT normalised. Models run on the CPU (onnxruntime-node) in fp32, or the request's "dtype" ("q8" picks
+// the *_quantized.onnx files, see transformers.js utils/dtypes.js); nothing is fetched from a network.
+
+import { readFileSync, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const started = performance.now();
+const {
+    env,
+    AutoProcessor,
+    AutoTokenizer,
+    AutoModelForVision2Seq,
+    CLIPVisionModelWithProjection,
+    CLIPTextModelWithProjection,
+    RawImage,
+    Tensor,
+} = await import('@huggingface/transformers');
+const imported = performance.now();
+
+// Local files only: no hub, no cache folder inside node_modules, and any attempt at a download fails loudly.
+env.allowRemoteModels = false;
+env.allowLocalModels = true;
+env.useFSCache = false;
+env.useBrowserCache = false;
+env.useWasmCache = false;
+env.fetch = async (url) => {
+    throw new Error(`transformers.js tried to fetch ${url}; the conformance harness allows local files only`);
+};
+
+const DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'];
+const FILE_OPTIONS = Object.freeze({ local_files_only: true });
+
+function modelOptions(request) {
+    const dtype = request.dtype ?? 'fp32';
+    if (!DTYPES.includes(dtype)) fail(`"dtype" must be one of ${DTYPES.join(', ')}, got ${JSON.stringify(dtype)}`);
+    return { dtype, device: 'cpu', local_files_only: true };
+}
+
+function fail(message) {
+    throw new Error(message);
+}
+
+function absoluteFolder(request) {
+    const folder = request.model;
+    if (typeof folder !== 'string' || !path.isAbsolute(folder)) {
+        fail(`"model" must be an absolute folder path, got ${JSON.stringify(folder)}`);
+    }
+    if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+        fail(`model folder not found: ${folder}`);
+    }
+    return folder;
+}
+
+function requireFiles(folder, task, files) {
+    const missing = files.filter((f) => !existsSync(path.join(folder, f)));
+    if (missing.length > 0) {
+        fail(`${task}: model folder ${folder} lacks ${missing.join(', ')} (transformers.js ${env.version} needs them)`);
+    }
+}
+
+function absoluteFiles(list, name) {
+    if (!Array.isArray(list) || list.length === 0) {
+        fail(`"${name}" must be a non-empty array`);
+    }
+    for (const f of list) {
+        if (typeof f !== 'string' || !path.isAbsolute(f)) fail(`"${name}" entries must be absolute paths, got ${JSON.stringify(f)}`);
+        if (!existsSync(f)) fail(`file not found: ${f}`);
+    }
+    return list;
+}
+
+/** Runs `load`, prefixing any error with what was being loaded from where. */
+async function loading(what, folder, load) {
+    try {
+        return await load();
+    } catch (e) {
+        throw new Error(`loading ${what} from ${folder} failed: ${e?.message ?? e}`, { cause: e });
+    }
+}
+
+/** [N, D] float tensor -> array of N plain arrays. */
+function rows(tensor) {
+    const [n, d] = tensor.dims;
+    if (tensor.dims.length !== 2) fail(`expected a 2-D tensor, got dims ${JSON.stringify(tensor.dims)}`);
+    const out = [];
+    for (let i = 0; i < n; i++) out.push(Array.from(tensor.data.subarray(i * d, (i + 1) * d)));
+    return out;
+}
+
+/** int64 [N, L] tensor -> array of N arrays of numbers. */
+function idRows(tensor) {
+    return tensor.tolist().map((row) => row.map((v) => Number(v)));
+}
+
+function float32Base64(tensor) {
+    if (tensor.type !== 'float32') fail(`expected float32 pixel_values, got ${tensor.type}`);
+    const data = tensor.data;
+    return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
+}
+
+/** Preprocesses each image on its own: [1,3,H,W] tensors, in order. */
+async function preprocessEach(processor, paths) {
+    const tensors = [];
+    for (const file of paths) {
+        // RawImage.read on a path decodes with sharp (EXIF rotation applied), as the pipelines do.
+        const { pixel_values } = await processor(await RawImage.read(file));
+        tensors.push(pixel_values);
+    }
+    return tensors;
+}
+
+/** Stacks [1,3,H,W] tensors into [N,3,H,W]; null when their sizes differ, or an error if `required`. */
+function stack(tensors, paths, required) {
+    const dims = tensors[0].dims;
+    const other = tensors.findIndex((t) => t.dims.join() !== dims.join());
+    if (other >= 0) {
+        if (!required) return null;
+        fail(`${paths[0]} was preprocessed to ${JSON.stringify(dims)} but ${paths[other]} to ${JSON.stringify(tensors[other].dims)}: cannot batch`);
+    }
+    const size = tensors[0].data.length;
+    const data = new Float32Array(size * tensors.length);
+    tensors.forEach((t, i) => data.set(t.data, i * size));
+    return new Tensor('float32', data, [tensors.length, ...dims.slice(1)]);
+}
+
+function pixelFields(request, tensors, batch) {
+    const fields = { pixel_values_shape: batch?.dims ?? null, pixel_values_shapes: tensors.map((t) => t.dims.slice(1)) };
+    if (request.return_pixel_values) {
+        const data = new Float32Array(tensors.reduce((n, t) => n + t.data.length, 0));
+        let offset = 0;
+        for (const t of tensors) {
+            data.set(t.data, offset);
+            offset += t.data.length;
+        }
+        fields.pixel_values = float32Base64(new Tensor('float32', data, [data.length]));
+    }
+    return fields;
+}
+
+async function clipImage(request, timings) {
+    const folder = absoluteFolder(request);
+    const images = absoluteFiles(request.images, 'images');
+    let t = performance.now();
+    const [processor, model] = await Promise.all([
+        loading('the image processor', folder, () => AutoProcessor.from_pretrained(folder, FILE_OPTIONS)),
+        loading('CLIPVisionModelWithProjection', folder, () => CLIPVisionModelWithProjection.from_pretrained(folder, modelOptions(request))),
+    ]);
+    timings.load = performance.now() - t;
+
+    t = performance.now();
+    const tensors = await preprocessEach(processor, images);
+    const pixel_values = stack(tensors, images, true);
+    timings.preprocess = performance.now() - t;
+
+    t = performance.now();
+    const { image_embeds } = await model({ pixel_values });
+    timings.run = performance.now() - t;
+    if (!image_embeds) fail(`the model in ${folder} returned no image_embeds`);
+    await model.dispose();
+    return { embeddings: rows(image_embeds), ...pixelFields(request, tensors, pixel_values) };
+}
+
+async function clipText(request, timings) {
+    const folder = absoluteFolder(request);
+    const texts = request.texts;
+    if (!Array.isArray(texts) || texts.length === 0 || texts.some((x) => typeof x !== 'string')) {
+        fail('"texts" must be a non-empty array of strings');
+    }
+    requireFiles(folder, 'clip-text', ['tokenizer.json', 'tokenizer_config.json']);
+    let t = performance.now();
+    const [tokenizer, model] = await Promise.all([
+        loading('the tokenizer', folder, () => AutoTokenizer.from_pretrained(folder, FILE_OPTIONS)),
+        loading('CLIPTextModelWithProjection', folder, () => CLIPTextModelWithProjection.from_pretrained(folder, modelOptions(request))),
+    ]);
+    timings.load = performance.now() - t;
+
+    t = performance.now();
+    const inputs = tokenizer(texts, { padding: true, truncation: true });
+    timings.tokenize = performance.now() - t;
+
+    t = performance.now();
+    // The model picks the inputs its graph declares (the Xenova text_model has input_ids only).
+    const { text_embeds } = await model(inputs);
+    timings.run = performance.now() - t;
+    if (!text_embeds) fail(`the model in ${folder} returned no text_embeds`);
+    await model.dispose();
+    return {
+        input_ids: idRows(inputs.input_ids),
+        attention_mask: idRows(inputs.attention_mask),
+        embeddings: rows(text_embeds),
+    };
+}
+
+async function caption(request, timings) {
+    const folder = absoluteFolder(request);
+    const images = absoluteFiles(request.images, 'images');
+    requireFiles(folder, 'caption', ['tokenizer.json', 'tokenizer_config.json']);
+    let t = performance.now();
+    const [processor, tokenizer, model] = await Promise.all([
+        loading('the image processor', folder, () => AutoProcessor.from_pretrained(folder, FILE_OPTIONS)),
+        loading('the tokenizer', folder, () => AutoTokenizer.from_pretrained(folder, FILE_OPTIONS)),
+        loading('AutoModelForVision2Seq', folder, () => AutoModelForVision2Seq.from_pretrained(folder, modelOptions(request))),
+    ]);
+    timings.load = performance.now() - t;
+
+    t = performance.now();
+    const tensors = await preprocessEach(processor, images);
+    timings.preprocess = performance.now() - t;
+
+    // As the image-to-text pipeline does: one generate() per image, greedy, then batch_decode(skip_special_tokens)
+    // and trim. Only greedy settings are forced; the rest (max_length, repetition_penalty, no_repeat_ngram_size,
+    // bad_words_ids, eos/start ids) comes from config.json and generation_config.json.
+    const generation = { do_sample: false, num_beams: 1 };
+    if (request.max_new_tokens !== undefined && request.max_new_tokens !== null) {
+        if (!Number.isInteger(request.max_new_tokens) || request.max_new_tokens < 1) fail('"max_new_tokens" must be a positive integer');
+        generation.max_new_tokens = request.max_new_tokens;
+    }
+
+    t = performance.now();
+    const token_ids = [];
+    const texts = [];
+    for (const [i, one] of tensors.entries()) {
+        let output;
+        try {
+            output = await model.generate({ inputs: one, ...generation });
+        } catch (e) {
+            throw new Error(`generate() failed for ${images[i]} (pixel_values ${JSON.stringify(one.dims)}): ${e?.message ?? e}`, { cause: e });
+        }
+        const ids = idRows(output);
+        token_ids.push(ids[0]);
+        texts.push(tokenizer.batch_decode(output, { skip_special_tokens: true })[0].trim());
+    }
+    timings.run = performance.now() - t;
+    await model.dispose();
+    return { token_ids, texts, ...pixelFields(request, tensors, stack(tensors, images, false)) };
+}
+
+const TASKS = { 'clip-image': clipImage, 'clip-text': clipText, caption };
+
+async function main() {
+    const input = readFileSync(0, 'utf8');
+    let request;
+    try {
+        request = JSON.parse(input);
+    } catch (e) {
+        fail(`stdin is not a JSON request: ${e.message}`);
+    }
+    const handler = TASKS[request?.task] ?? fail(`unknown task ${JSON.stringify(request?.task)}; expected one of ${Object.keys(TASKS).join(', ')}`);
+
+    const timings = { import: imported - started };
+    const result = await handler(request, timings);
+    timings.total = performance.now() - started;
+    const versions = { transformers: env.version, onnxruntime: env.backends.onnx?.versions?.node ?? null, node: process.versions.node };
+    return { task: request.task, ...result, versions, timings_ms: timings };
+}
+
+try {
+    const response = await main();
+    process.stdout.write(JSON.stringify(response));
+    process.stdout.write('\n', () => process.exit(0));
+} catch (e) {
+    process.stderr.write(`reference.mjs: ${e?.stack ?? e}\n`);
+    process.exitCode = 1;
+}

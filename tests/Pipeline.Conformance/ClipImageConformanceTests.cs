@@ -76,11 +76,11 @@ public sealed class ClipConformanceFixture : IAsyncLifetime
         return ValueTask.CompletedTask;
     }
 
-    internal static ClipImageEmbedder OpenEmbedder(string folder) => new(
-        new ImageEmbedderOptions { Path = folder },
-        new OnnxSessionFactory(
-            Options.Create(new InferenceOptions { ExecutionProvider = ExecutionProviderChoice.Cpu }),
-            NullLogger<OnnxSessionFactory>.Instance));
+    internal static ClipImageEmbedder OpenEmbedder(string folder) => new(new ImageEmbedderOptions { Path = folder }, CpuSessions());
+
+    internal static OnnxSessionFactory CpuSessions() => new(
+        Options.Create(new InferenceOptions { ExecutionProvider = ExecutionProviderChoice.Cpu }),
+        NullLogger<OnnxSessionFactory>.Instance);
 }
 
 public sealed class ClipImageConformanceTests(ClipConformanceFixture fixture) : IClassFixture<ClipConformanceFixture>
@@ -235,7 +235,7 @@ public sealed class ClipImageConformanceTests(ClipConformanceFixture fixture) : 
         return string.Create(CultureInfo.InvariantCulture, $"c{index / plane} y{index % plane / 224} x{index % 224}");
     }
 
-    private static void Report(string line)
+    internal static void Report(string line)
     {
         TestContext.Current.SendDiagnosticMessage(line);
         TestContext.Current.TestOutputHelper?.WriteLine(line);

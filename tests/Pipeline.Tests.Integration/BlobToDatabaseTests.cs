@@ -1,8 +1,6 @@
-using Azure.Storage.Blobs;
 using Pipeline.Contracts;
 using Pipeline.Storage.Entities;
 using Pipeline.Tests.Integration.Infrastructure;
-using SkiaSharp;
 
 namespace Pipeline.Tests.Integration;
 
@@ -16,7 +14,7 @@ public sealed class BlobToDatabaseTests(PipelineServices services)
     public async Task TwelveAnnouncedBlobsEndAsElevenDescribedAndOneFailedInBatchesOfAtMostFive()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        await using var run = await PipelineRun.StartAsync(services, cancellationToken);
+        await using var run = await PipelineRun.StartAsync(services, MaxBatchSize, cancellationToken);
         var messages = await run.UploadTwelveAsync(cancellationToken);
 
         await run.Results.SendAsync(run.Worker.QueueName, messages, cancellationToken);
@@ -50,7 +48,7 @@ public sealed class BlobToDatabaseTests(PipelineServices services)
     public async Task AnnouncingTheSameTwelveAgainChangesNoRowAndRepublishesEveryResult()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        await using var run = await PipelineRun.StartAsync(services, cancellationToken);
+        await using var run = await PipelineRun.StartAsync(services, MaxBatchSize, cancellationToken);
         var messages = await run.UploadTwelveAsync(cancellationToken);
         await run.Results.SendAsync(run.Worker.QueueName, messages, cancellationToken);
         await run.Results.WaitForAsync(run.ImageIds, 1, ResultTimeout, cancellationToken);
@@ -64,80 +62,5 @@ public sealed class BlobToDatabaseTests(PipelineServices services)
         Assert.Equal(22, run.Results.Described.Count);
         Assert.Equal(2, run.Results.Failed.Count);
         Assert.Equal(24, run.Worker.BatchSizes.Sum());
-    }
-
-    /// <summary>One test's worker, database, queue, blob container and result listener.</summary>
-    private sealed class PipelineRun : IAsyncDisposable
-    {
-        private readonly BlobContainerClient _container;
-
-        private PipelineRun(string database, WorkerUnderTest worker, ResultCollector results, BlobContainerClient container)
-        {
-            Database = database;
-            Worker = worker;
-            Results = results;
-            _container = container;
-        }
-
-        public string Database { get; }
-
-        public WorkerUnderTest Worker { get; }
-
-        public ResultCollector Results { get; }
-
-        public List<string> ImageIds { get; } = [];
-
-        public string TruncatedImageId { get; private set; } = "";
-
-        public static async Task<PipelineRun> StartAsync(PipelineServices services, CancellationToken cancellationToken)
-        {
-            var database = await services.CreateDatabaseAsync(cancellationToken);
-            var worker = await WorkerUnderTest.StartAsync(services, database, MaxBatchSize, cancellationToken);
-            var results = await ResultCollector.StartAsync(services.Endpoints.RabbitMq, cancellationToken);
-            var container = new BlobServiceClient(services.Endpoints.Blobs).GetBlobContainerClient("test-" + Guid.NewGuid().ToString("N")[..12]);
-            await container.CreateAsync(cancellationToken: cancellationToken);
-            return new PipelineRun(database, worker, results, container);
-        }
-
-        public async Task<List<ImageUploaded>> UploadTwelveAsync(CancellationToken cancellationToken)
-        {
-            SKEncodedImageFormat[] formats = [SKEncodedImageFormat.Png, SKEncodedImageFormat.Jpeg, SKEncodedImageFormat.Webp, SKEncodedImageFormat.Bmp];
-            var files = new List<(string Name, byte[] Bytes)>();
-            for (var i = 0; i < 11; i++)
-            {
-                var format = formats[i % formats.Length];
-                var hue = i * 360f / 11;
-                var bytes = TestImages.Encode(
-                    160 + 40 * i, 120 + 30 * (i % 4), SKColor.FromHsv(hue, 80, 90), SKColor.FromHsv(360 - hue, 60, 40), format);
-                files.Add(($"photo-{i:D2}.{format.ToString().ToLowerInvariant()}", bytes));
-            }
-
-            files.Add(("broken.jpg", TestImages.TruncatedJpeg()));
-
-            var messages = new List<ImageUploaded>();
-            var runId = Guid.NewGuid().ToString("N")[..8];
-            foreach (var (name, bytes) in files)
-            {
-                var blob = _container.GetBlobClient("owner-a/" + name);
-                await blob.UploadAsync(new BinaryData(bytes), cancellationToken);
-                var imageId = $"{runId}-{name}";
-                ImageIds.Add(imageId);
-                if (name == "broken.jpg")
-                {
-                    TruncatedImageId = imageId;
-                }
-
-                messages.Add(new ImageUploaded(imageId, "owner-a", ImageSource.Blob(blob.Uri)));
-            }
-
-            return messages;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Results.DisposeAsync();
-            await Worker.DisposeAsync();
-            await _container.DeleteIfExistsAsync();
-        }
     }
 }

@@ -125,17 +125,60 @@ public static class CaptionerStandIn
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         options ??= new CaptionerStandInOptions();
+        folder = Path.GetFullPath(folder);
         var shared = CaptionerFiles.FindSharedFiles(options.TokenizerFilesFolder);
-        var complete = Path.Combine(folder, CompleteFileName);
+        var hash = OptionsHash(options, shared);
         var paths = FileNames(options).Select(f => Path.Combine(folder, f)).ToList();
-        if (File.Exists(complete)
-            && File.ReadAllText(complete).Trim() == OptionsHash(options, shared)
-            && paths.All(File.Exists))
+        if (IsComplete(folder, hash, paths))
         {
             return new CaptionerWriteResult(paths, Reused: true);
         }
 
-        return new CaptionerWriteResult(Write(folder, options with { TokenizerFilesFolder = shared }), Reused: false);
+        // Written beside the folder and moved into place, so that two processes (test runs of two developers on one
+        // machine) never see or leave a half-written folder.
+        var staging = $"{folder}.partial-{Guid.NewGuid():N}";
+        try
+        {
+            Write(staging, options with { TokenizerFilesFolder = shared });
+            if (IsComplete(folder, hash, paths))
+            {
+                return new CaptionerWriteResult(paths, Reused: true);
+            }
+
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(folder)!);
+            Directory.Move(staging, folder);
+            return new CaptionerWriteResult(paths, Reused: false);
+        }
+        catch (IOException) when (IsComplete(folder, hash, paths))
+        {
+            // Another process moved its copy into place first.
+            return new CaptionerWriteResult(paths, Reused: true);
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+    }
+
+    private static bool IsComplete(string folder, string hash, List<string> paths)
+    {
+        var complete = Path.Combine(folder, CompleteFileName);
+        try
+        {
+            return File.Exists(complete) && File.ReadAllText(complete).Trim() == hash && paths.All(File.Exists);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Hash of everything the files depend on: generator version, options and the real source files.</summary>

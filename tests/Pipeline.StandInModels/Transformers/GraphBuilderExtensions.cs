@@ -14,8 +14,6 @@ public static class GraphBuilderExtensions
     public static string LessOrEqual(this GraphBuilder g, string a, string b, string? output = null) =>
         Builder(g).Op("LessOrEqual", [a, b], output);
 
-    public static string Neg(this GraphBuilder g, string x, string? output = null) => Builder(g).Op("Neg", [x], output);
-
     /// <summary>Split along <paramref name="axis"/> into parts of the given sizes (opset 13+ form: sizes as an input).</summary>
     public static IReadOnlyList<string> Split(this GraphBuilder g, string x, long[] sizes, long axis)
     {
@@ -68,9 +66,6 @@ public static class GraphBuilderExtensions
         return Builder(g).AddNode("If", [condition], outputs.ToArray<string?>(),
             [Attr.Of("then_branch", thenBranch), Attr.Of("else_branch", elseBranch)]);
     }
-
-    /// <summary>Float constant of any shape (rank 0 for a scalar).</summary>
-    public static string FloatConstant(this GraphBuilder g, float value, string? name = null) => Builder(g).FloatScalar(value, name);
 
     /// <summary>Int8/uint8 tensor stored as raw bytes (quantized weights and zero points).</summary>
     public static string Bytes(this GraphBuilder g, string name, DataType type, long[] dims, byte[] values)

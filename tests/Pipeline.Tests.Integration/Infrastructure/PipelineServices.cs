@@ -1,6 +1,7 @@
 using DotNet.Testcontainers.Builders;
 using Npgsql;
 using Pipeline.StandInModels;
+using Pipeline.StandInModels.Captioner;
 using RabbitMQ.Client;
 
 [assembly: AssemblyFixture(typeof(Pipeline.Tests.Integration.Infrastructure.PipelineServices))]
@@ -15,17 +16,23 @@ public sealed class PipelineServices : IAsyncLifetime
 {
     private ContainerServices? _containers;
     private string? _modelFolder;
+    private string? _captionerFolder;
 
     public ServiceEndpoints Endpoints { get; private set; } = null!;
 
     /// <summary>A tiny stand-in CLIP vision model in the Xenova layout, generated once for the run.</summary>
     public string StandInClipFolder => _modelFolder ?? throw new InvalidOperationException("Not initialised.");
 
+    /// <summary>A tiny stand-in captioner in the Xenova/vit-gpt2-image-captioning layout (fp32 files only).</summary>
+    public string StandInCaptionerFolder => _captionerFolder ?? throw new InvalidOperationException("Not initialised.");
+
     public async ValueTask InitializeAsync()
     {
         Endpoints = await StartServicesAsync().ConfigureAwait(false);
         _modelFolder = Path.Combine(Path.GetTempPath(), "pipeline-tests-" + Guid.NewGuid().ToString("N"), "stand-in-clip");
         ClipVisionStandIn.Write(_modelFolder, new ClipVisionStandInOptions { Hidden = 32 });
+        _captionerFolder = Path.Combine(Path.GetDirectoryName(_modelFolder)!, "stand-in-captioner");
+        CaptionerStandIn.Write(_captionerFolder, new CaptionerStandInOptions { Layout = CaptionerLayout.VitGpt2, Quantized = false });
     }
 
     /// <summary>A new empty database on the same server, so each test sees only its own rows.</summary>

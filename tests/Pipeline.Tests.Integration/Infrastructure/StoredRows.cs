@@ -11,6 +11,9 @@ public sealed record StoredRow(
     int? EmbeddingDimensions,
     string? EmbeddingModelId,
     bool StandInModels,
+    string? Caption,
+    string? AltText,
+    string? CaptionModelId,
     string Fingerprint);
 
 public static class StoredRows
@@ -19,7 +22,7 @@ public static class StoredRows
     {
         const string sql = """
             SELECT i.id, i.status, i.failure_reason, i.failure_message, vector_dims(e.embedding), i.embedding_model_id,
-                   i.stand_in_models,
+                   i.stand_in_models, i.caption, i.alt_text, i.caption_model_id,
                    concat_ws('|', i.created_at, i.updated_at, i.timings_ms::text, i.content_sha256, e.embedding::text, e.created_at)
             FROM images i LEFT JOIN image_embeddings e ON e.image_id = i.id
             ORDER BY i.id, e.model_id
@@ -39,7 +42,10 @@ public static class StoredRows
                 reader.IsDBNull(4) ? null : reader.GetInt32(4),
                 reader.IsDBNull(5) ? null : reader.GetString(5),
                 reader.GetBoolean(6),
-                reader.GetString(7)));
+                reader.IsDBNull(7) ? null : reader.GetString(7),
+                reader.IsDBNull(8) ? null : reader.GetString(8),
+                reader.IsDBNull(9) ? null : reader.GetString(9),
+                reader.GetString(10)));
         }
 
         return rows;

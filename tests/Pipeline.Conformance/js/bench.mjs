@@ -1,0 +1,73 @@
+// Throughput of transformers.js on the same model folders and images as tests/Pipeline.Benchmarks, for the
+// side-by-side table. Reads one JSON request on stdin, writes one JSON response on stdout:
+//   {"clip":"/abs/folder"?, "captioner":"/abs/folder"?, "images":["/abs/a.png",...], "batch_sizes":[1,2,3,4,5],
+//    "max_new_tokens":20}
+//   -> {"clip_image":[{"batch":1,"images":N,"seconds":s},...], "caption":[...], "versions":{...}}
+// Only the model calls are timed (images are preprocessed once, before), after one warm-up call per batch size.
+// Captions are greedy, as transformers.js generates them (it has no beam search).
+
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { transformers, FILE_OPTIONS, modelOptions, fail, absoluteFolder, absoluteFiles, loading, preprocessEach, stack } from './shared.mjs';
+
+const { env, AutoProcessor, AutoModelForVision2Seq, CLIPVisionModelWithProjection } = transformers;
+
+/** Runs `call` on every batch of `tensors` (stacked `size` at a time) after one warm-up; returns the timed seconds. */
+async function timeBatches(tensors, paths, size, call) {
+    const batches = [];
+    for (let i = 0; i < tensors.length; i += size) {
+        batches.push(stack(tensors.slice(i, i + size), paths.slice(i, i + size), true));
+    }
+    await call(batches[0]);
+    const t = performance.now();
+    for (const batch of batches) await call(batch);
+    return (performance.now() - t) / 1000;
+}
+
+async function clipImage(folder, images, sizes) {
+    const [processor, model] = await Promise.all([
+        loading('the image processor', folder, () => AutoProcessor.from_pretrained(folder, FILE_OPTIONS)),
+        loading('CLIPVisionModelWithProjection', folder, () => CLIPVisionModelWithProjection.from_pretrained(folder, modelOptions({}))),
+    ]);
+    const tensors = await preprocessEach(processor, images);
+    const results = [];
+    for (const batch of sizes) {
+        const seconds = await timeBatches(tensors, images, batch, (pixel_values) => model({ pixel_values }));
+        results.push({ batch, images: images.length, seconds });
+    }
+    await model.dispose();
+    return results;
+}
+
+async function caption(folder, images, sizes, maxNewTokens) {
+    const [processor, model] = await Promise.all([
+        loading('the image processor', folder, () => AutoProcessor.from_pretrained(folder, FILE_OPTIONS)),
+        loading('AutoModelForVision2Seq', folder, () => AutoModelForVision2Seq.from_pretrained(folder, modelOptions({}))),
+    ]);
+    const tensors = await preprocessEach(processor, images);
+    const generation = { do_sample: false, num_beams: 1, max_new_tokens: maxNewTokens };
+    const results = [];
+    for (const batch of sizes) {
+        const seconds = await timeBatches(tensors, images, batch, (inputs) => model.generate({ inputs, ...generation }));
+        results.push({ batch, images: images.length, seconds });
+    }
+    await model.dispose();
+    return results;
+}
+
+try {
+    const request = JSON.parse(readFileSync(0, 'utf8'));
+    const images = absoluteFiles(request.images, 'images');
+    const sizes = request.batch_sizes ?? [1, 2, 3, 4, 5];
+    if (!Array.isArray(sizes) || sizes.some((b) => !Number.isInteger(b) || b < 1)) fail('"batch_sizes" must be positive integers');
+    const response = {};
+    if (request.clip) response.clip_image = await clipImage(absoluteFolder({ model: request.clip }), images, sizes);
+    if (request.captioner) {
+        response.caption = await caption(absoluteFolder({ model: request.captioner }), images, sizes, request.max_new_tokens ?? 20);
+    }
+    response.versions = { transformers: env.version, onnxruntime: env.backends.onnx?.versions?.node ?? null, node: process.versions.node };
+    process.stdout.write(JSON.stringify(response) + '\n', () => process.exit(0));
+} catch (e) {
+    process.stderr.write(`bench.mjs: ${e?.stack ?? e}\n`);
+    process.exitCode = 1;
+}

@@ -4,9 +4,10 @@
 #
 #   scripts/demo.sh [--stand-in-models] [FOLDER]
 #
-# The CLIP image model is read from models/cache/clip-vit-base-patch32 (Xenova layout). Where the real weights are not
-# there (they cannot be downloaded on machines without Hugging Face access), --stand-in-models runs a generated
-# random-weight model instead, and every result is then marked STAND-IN: its vectors mean nothing.
+# Models come from models/cache (pipeline models fetch): clip-vit-base-patch32 for embeddings, distilvit (or
+# vit-gpt2-image-captioning) for captions. Where the real weights are not there (they cannot be downloaded on machines
+# without Hugging Face access), --stand-in-models runs generated random-weight models in the same layouts instead, and
+# every result is then marked STAND-IN: its vectors and captions mean nothing.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
@@ -39,6 +40,8 @@ pipeline() { dotnet src/Pipeline.Cli/bin/Release/net10.0/pipeline.dll "$@"; }
 
 pipeline migrate
 
+stand_ins() { dotnet run --project tests/Pipeline.StandInModels -c Release -v:quiet -- "$@" >/dev/null; }
+
 model=models/cache/clip-vit-base-patch32
 if [[ ! -f $model/onnx/vision_model.onnx ]]; then
   if [[ $stand_in -eq 0 ]]; then
@@ -47,12 +50,26 @@ if [[ ! -f $model/onnx/vision_model.onnx ]]; then
   fi
   model=.local/models/stand-in-clip-vit-base-patch32
   say "using a generated STAND-IN CLIP model (random weights) in $model"
-  dotnet run --project tests/Pipeline.StandInModels -c Release -v:quiet -- clip-vision --out "$model" --hidden 64 >/dev/null
+  stand_ins clip --out "$model" --layout xenova --size tiny
+fi
+
+captioner=""
+for candidate in models/cache/distilvit models/cache/vit-gpt2-image-captioning; do
+  [[ -f $candidate/onnx/decoder_model_merged_quantized.onnx ]] && { captioner=$candidate; break; }
+done
+if [[ -z $captioner ]]; then
+  if [[ $stand_in -eq 1 ]]; then
+    captioner=.local/models/stand-in-distilvit
+    say "using a generated STAND-IN captioner (random weights, Mozilla/distilvit layout) in $captioner"
+    stand_ins captioner --out "$captioner" --layout distilvit --size tiny
+  else
+    say "no captioner in models/cache (pipeline models fetch distilvit): images get embeddings only"
+  fi
 fi
 
 mkdir -p .local
 say "starting the worker (log: .local/worker.log)"
-Models__ImageEmbedder__Path=$model DOTNET_ENVIRONMENT=Production \
+Models__ImageEmbedder__Path=$model Models__Captioner__Path=$captioner DOTNET_ENVIRONMENT=Production \
   dotnet src/Pipeline.Worker/bin/Release/net10.0/Pipeline.Worker.dll >.local/worker.log 2>&1 &
 worker=$!
 trap 'kill -TERM $worker 2>/dev/null; wait $worker 2>/dev/null || true' EXIT

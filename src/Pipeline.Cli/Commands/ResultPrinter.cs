@@ -8,7 +8,7 @@ namespace Pipeline.Cli.Commands;
 /// <summary>Prints result events for a set of image ids as they arrive.</summary>
 internal static class ResultPrinter
 {
-    private static readonly string[] StageOrder = [StageNames.Fetch, StageNames.Decode, StageNames.Embed, StageNames.Persist];
+    private static readonly string[] StageOrder = [StageNames.Fetch, StageNames.Decode, StageNames.Embed, StageNames.Caption, StageNames.Persist];
 
     public static async Task<(int Described, int Failed)> PrintUntilDoneAsync(
         ChannelReader<object> results, HashSet<string> pending, TimeSpan timeout, CancellationToken cancellationToken)
@@ -56,10 +56,10 @@ internal static class ResultPrinter
 
     private static void PrintModel(ImageDescribed result)
     {
-        AnsiConsole.MarkupLineInterpolated($"Embeddings by [bold]{result.EmbeddingModelId}[/] ({(result.StandInModels ? "a STAND-IN model with random weights: its vectors mean nothing" : "real weights")}).");
-        if (result.AltText is null)
+        AnsiConsole.MarkupLineInterpolated($"Embeddings by [bold]{result.EmbeddingModelId}[/], captions by [bold]{result.CaptionModelId ?? "(no captioner configured)"}[/].");
+        if (result.StandInModels)
         {
-            AnsiConsole.MarkupLine("No captioner is configured: images get an embedding and no alt-text.");
+            AnsiConsole.MarkupLine("[black on yellow]STAND-IN models with random weights:[/] vectors and captions below mean nothing; they show the pipeline works.");
         }
     }
 
@@ -72,7 +72,7 @@ internal static class ResultPrinter
             $"[grey]{Markup.Escape(timings)} ms[/]"));
         if (result.AltText is not null)
         {
-            AnsiConsole.MarkupLineInterpolated($"    {result.AltText}");
+            AnsiConsole.MarkupLineInterpolated($"    alt-text: {result.AltText}");
         }
     }
 }

@@ -1,14 +1,21 @@
 // Throughput of transformers.js on the same model folders and images as tests/Pipeline.Benchmarks, for the
 // side-by-side table. Reads one JSON request on stdin, writes one JSON response on stdout:
 //   {"clip":"/abs/folder"?, "captioner":"/abs/folder"?, "images":["/abs/a.png",...], "batch_sizes":[1,2,3,4,5],
-//    "max_new_tokens":20}
-//   -> {"clip_image":[{"batch":1,"images":N,"seconds":s},...], "caption":[...], "versions":{...}}
+//    "max_new_tokens":20, "dtype":"q8"?, "clip_dtype":"fp32"?, "intra_op_threads":0?}
+//   -> {"clip_image":[{"batch":1,"images":N,"seconds":s},...], "caption":[{...,"tokens":T},...], "versions":{...},
+//       "session_options":{...}}
+// "dtype" picks the captioner's files ("q8": *_quantized.onnx; default fp32), "clip_dtype" the CLIP tower's (default
+// fp32). "intra_op_threads" > 0 sets onnxruntime-node's intraOpNumThreads; 0 or absent leaves ONNX Runtime's default
+// (one thread per physical core). "session_options" echoes what was passed to the sessions.
 // Only the model calls are timed (images are preprocessed once, before), after one warm-up call per batch size.
-// Captions are greedy, as transformers.js generates them (it has no beam search).
+// Captions are greedy, as transformers.js generates them (it has no beam search). "tokens" counts the generated tokens
+// of the timed pass: per image, those after the start token up to and including the first EOS.
 
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { transformers, FILE_OPTIONS, modelOptions, fail, absoluteFolder, absoluteFiles, loading, preprocessEach, stack } from './shared.mjs';
+import {
+    transformers, FILE_OPTIONS, modelOptions, fail, absoluteFolder, absoluteFiles, loading, preprocessEach, stack, idRows,
+} from './shared.mjs';
 
 const { env, AutoProcessor, AutoModelForVision2Seq, CLIPVisionModelWithProjection } = transformers;
 
@@ -24,10 +31,18 @@ async function timeBatches(tensors, paths, size, call) {
     return (performance.now() - t) / 1000;
 }
 
-async function clipImage(folder, images, sizes) {
+/** Generated tokens per row of a generate() output: after the start token, up to and including the first EOS. */
+function generatedTokens(sequences, eos) {
+    return idRows(sequences).reduce((sum, row) => {
+        const end = row.findIndex((id, i) => i > 0 && eos.includes(id));
+        return sum + (end < 0 ? row.length : end + 1) - 1;
+    }, 0);
+}
+
+async function clipImage(folder, images, sizes, options) {
     const [processor, model] = await Promise.all([
         loading('the image processor', folder, () => AutoProcessor.from_pretrained(folder, FILE_OPTIONS)),
-        loading('CLIPVisionModelWithProjection', folder, () => CLIPVisionModelWithProjection.from_pretrained(folder, modelOptions({}))),
+        loading('CLIPVisionModelWithProjection', folder, () => CLIPVisionModelWithProjection.from_pretrained(folder, options)),
     ]);
     const tensors = await preprocessEach(processor, images);
     const results = [];
@@ -39,17 +54,25 @@ async function clipImage(folder, images, sizes) {
     return results;
 }
 
-async function caption(folder, images, sizes, maxNewTokens) {
+async function caption(folder, images, sizes, maxNewTokens, options) {
     const [processor, model] = await Promise.all([
         loading('the image processor', folder, () => AutoProcessor.from_pretrained(folder, FILE_OPTIONS)),
-        loading('AutoModelForVision2Seq', folder, () => AutoModelForVision2Seq.from_pretrained(folder, modelOptions({}))),
+        loading('AutoModelForVision2Seq', folder, () => AutoModelForVision2Seq.from_pretrained(folder, options)),
     ]);
     const tensors = await preprocessEach(processor, images);
     const generation = { do_sample: false, num_beams: 1, max_new_tokens: maxNewTokens };
+    const eos = [model.generation_config?.eos_token_id ?? model.config.eos_token_id].flat().filter((id) => id != null);
     const results = [];
     for (const batch of sizes) {
-        const seconds = await timeBatches(tensors, images, batch, (inputs) => model.generate({ inputs, ...generation }));
-        results.push({ batch, images: images.length, seconds });
+        let tokens = 0;
+        let warmedUp = false;
+        const seconds = await timeBatches(tensors, images, batch, async (inputs) => {
+            const sequences = await model.generate({ inputs, ...generation });
+            // The first call is the warm-up; counting costs a little of the timed time, as little as the C# side's.
+            if (warmedUp) tokens += generatedTokens(sequences, eos);
+            warmedUp = true;
+        });
+        results.push({ batch, images: images.length, seconds, tokens });
     }
     await model.dispose();
     return results;
@@ -60,11 +83,19 @@ try {
     const images = absoluteFiles(request.images, 'images');
     const sizes = request.batch_sizes ?? [1, 2, 3, 4, 5];
     if (!Array.isArray(sizes) || sizes.some((b) => !Number.isInteger(b) || b < 1)) fail('"batch_sizes" must be positive integers');
+    const threads = request.intra_op_threads ?? 0;
+    if (!Number.isInteger(threads) || threads < 0) fail('"intra_op_threads" must be a non-negative integer');
+    const session_options = { graphOptimizationLevel: 'all', ...(threads > 0 ? { intraOpNumThreads: threads } : {}) };
+    const options = (dtype) => ({ ...modelOptions({ dtype }), session_options });
     const response = {};
-    if (request.clip) response.clip_image = await clipImage(absoluteFolder({ model: request.clip }), images, sizes);
-    if (request.captioner) {
-        response.caption = await caption(absoluteFolder({ model: request.captioner }), images, sizes, request.max_new_tokens ?? 20);
+    if (request.clip) {
+        response.clip_image = await clipImage(absoluteFolder({ model: request.clip }), images, sizes, options(request.clip_dtype));
     }
+    if (request.captioner) {
+        response.caption = await caption(
+            absoluteFolder({ model: request.captioner }), images, sizes, request.max_new_tokens ?? 20, options(request.dtype));
+    }
+    response.session_options = session_options;
     response.versions = { transformers: env.version, onnxruntime: env.backends.onnx?.versions?.node ?? null, node: process.versions.node };
     process.stdout.write(JSON.stringify(response) + '\n', () => process.exit(0));
 } catch (e) {

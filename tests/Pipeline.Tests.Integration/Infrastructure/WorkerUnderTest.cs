@@ -73,7 +73,16 @@ public sealed class WorkerUnderTest : IAsyncDisposable
         builder.Services.AddPipelineWorker(builder.Configuration);
         var host = builder.Build();
         var worker = new WorkerUnderTest(host, queueName, services, databaseConnectionString);
-        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await worker.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         return worker;
     }
 

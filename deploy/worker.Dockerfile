@@ -15,5 +15,6 @@ COPY --from=build /app ./
 # The .NET images ship an unprivileged 'app' user (UID 1654).
 USER app
 ENV DOTNET_ENVIRONMENT=Production \
-    Models__ImageEmbedder__Path=/models/clip-vit-base-patch32
+    Models__ImageEmbedder__Path=/models/clip-vit-base-patch32 \
+    Models__Captioner__Path=/models/distilvit
 ENTRYPOINT ["dotnet", "Pipeline.Worker.dll"]

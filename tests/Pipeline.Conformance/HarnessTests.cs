@@ -26,14 +26,14 @@ public sealed class HarnessTests
         // onnx/vision_model.onnx: proof that it reads the layout we write, not something else.
         using var temp = new TempFolder();
         var model = temp.Sub("clip");
-        ClipVisionStandIn.Write(model, new ClipVisionStandInOptions { Hidden = 8 });
-        File.Delete(Path.Combine(model, ClipVisionStandIn.VisionModelPath));
+        ClipStandIn.Write(model, new ClipStandInOptions { Layout = ClipStandInLayout.Xenova });
+        File.Delete(Path.Combine(model, ClipStandIn.XenovaVisionModelPath));
         var image = ConformanceImages.WriteOtherSizes(temp.Path)[0].Path;
 
         var error = await Assert.ThrowsAsync<TransformersJsException>(() => TransformersJs.Default.ClipImageAsync(
             new ClipImageRequest { Model = model, Images = [image] }, TestContext.Current.CancellationToken));
 
-        Assert.Contains(Path.Combine(model, ClipVisionStandIn.VisionModelPath), error.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(model, ClipStandIn.XenovaVisionModelPath), error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class PipelineServices : IAsyncLifetime
 
     public ServiceEndpoints Endpoints { get; private set; } = null!;
 
-    /// <summary>A tiny stand-in CLIP vision model in the Xenova layout, generated once for the run.</summary>
+    /// <summary>A tiny stand-in CLIP in the Xenova layout, generated once for the run.</summary>
     public string StandInClipFolder => _modelFolder ?? throw new InvalidOperationException("Not initialised.");
 
     /// <summary>A tiny stand-in captioner in the Xenova/vit-gpt2-image-captioning layout (fp32 files only).</summary>
@@ -30,7 +30,7 @@ public sealed class PipelineServices : IAsyncLifetime
     {
         Endpoints = await StartServicesAsync().ConfigureAwait(false);
         _modelFolder = Path.Combine(Path.GetTempPath(), "pipeline-tests-" + Guid.NewGuid().ToString("N"), "stand-in-clip");
-        ClipVisionStandIn.Write(_modelFolder, new ClipVisionStandInOptions { Hidden = 32 });
+        ClipStandIn.Write(_modelFolder, new ClipStandInOptions { Layout = ClipStandInLayout.Xenova });
         _captionerFolder = Path.Combine(Path.GetDirectoryName(_modelFolder)!, "stand-in-captioner");
         CaptionerStandIn.Write(_captionerFolder, new CaptionerStandInOptions { Layout = CaptionerLayout.VitGpt2, Quantized = false });
     }

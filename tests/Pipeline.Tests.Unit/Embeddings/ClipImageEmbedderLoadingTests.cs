@@ -30,10 +30,10 @@ public sealed class ClipImageEmbedderLoadingTests
     public void GarbageOnnxFileIsReportedAsNotLoadable()
     {
         using var temp = new TempFolder();
-        ClipVisionStandIn.Write(temp.Path, new ClipVisionStandInOptions { Hidden = 32 });
+        ClipStandIn.Write(temp.Path, new ClipStandInOptions { Layout = ClipStandInLayout.Xenova });
         var garbage = new byte[2048];
         new Random(5).NextBytes(garbage);
-        File.WriteAllBytes(Path.Combine(temp.Path, ClipVisionStandIn.VisionModelPath), garbage);
+        File.WriteAllBytes(Path.Combine(temp.Path, ClipStandIn.XenovaVisionModelPath), garbage);
 
         var error = Assert.Throws<ModelNotFoundException>(() => StandInEmbedderFixture.Open(temp.Path));
 

@@ -32,14 +32,14 @@ public sealed class ClipImageEmbedderTests(StandInEmbedderFixture fixture) : ICl
     }
 
     [Fact]
-    public async Task BatchGivesTheSameVectorsAsOneImageAtATime()
+    public async Task FiveImagesInOneBatchGetTheVectorsTheyGetOneAtATime()
     {
-        float[][] images = [Noise(1), Noise(2), Noise(3)];
+        float[][] images = [Noise(1), Noise(2), Noise(3), Noise(4), Noise(5)];
         var cancel = TestContext.Current.CancellationToken;
 
-        var batch = await Embedder.EmbedAsync(Batch(images), 3, cancel);
+        var batch = await Embedder.EmbedAsync(Batch(images), 5, cancel);
 
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < 5; i++)
         {
             var alone = Assert.Single(await Embedder.EmbedAsync(images[i], 1, cancel));
             Assert.Equal(alone, batch[i], (a, b) => Math.Abs(a - b) < 1e-4f);

@@ -6,14 +6,14 @@ using Pipeline.StandInModels;
 
 namespace Pipeline.Tests.Unit.Embeddings;
 
-/// <summary>A small random-weight CLIP vision model written once per test class and loaded on the CPU.</summary>
+/// <summary>A tiny random-weight CLIP (Xenova layout) written once per test class, its image tower loaded on the CPU.</summary>
 public sealed class StandInEmbedderFixture : IDisposable
 {
     private readonly TempFolder _folder = new();
 
     public StandInEmbedderFixture()
     {
-        ClipVisionStandIn.Write(_folder.Path, new ClipVisionStandInOptions { Hidden = 32 });
+        ClipStandIn.Write(_folder.Path, new ClipStandInOptions { Layout = ClipStandInLayout.Xenova });
         Embedder = Open(_folder.Path);
     }
 

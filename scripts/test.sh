@@ -21,6 +21,8 @@ if [[ "$(cat "$js/node_modules/.installed-from" 2>/dev/null)" != "$js_hash" ]]; 
 fi
 
 dotnet build Pipeline.sln -c "$CONFIGURATION" -nologo -clp:NoSummary -v:quiet
+[[ -f models/cache/ppocr-v4/model.lock.json ]] || dotnet src/Pipeline.Cli/bin/"$CONFIGURATION"/net10.0/pipeline.dll models fetch ppocr-v4 >/dev/null
+deploy/local/samples.sh >/dev/null
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

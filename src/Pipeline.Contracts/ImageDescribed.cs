@@ -4,7 +4,7 @@ namespace Pipeline.Contracts;
 /// <param name="AltText">The accessible alt-text; null while no captioner is configured.</param>
 /// <param name="Caption">The captioner's own sentence, before composition with text found in the image.</param>
 /// <param name="OcrText">Text read from the image, when any.</param>
-/// <param name="EmbeddingModelId">The model that produced the stored embedding.</param>
+/// <param name="EmbeddingModelId">The model that produced the stored embedding; null when no image embedder is configured.</param>
 /// <param name="StandInModels">True when any result comes from a generated stand-in model (random weights):
 /// such output is for smoke tests and must never be shown to people as a description.</param>
 /// <param name="Width">Width of the image as uploaded, after EXIF orientation.</param>
@@ -20,7 +20,7 @@ public sealed record ImageDescribed(
     string? AltText,
     string? Caption,
     string? OcrText,
-    string EmbeddingModelId,
+    string? EmbeddingModelId,
     bool StandInModels,
     int Width,
     int Height,

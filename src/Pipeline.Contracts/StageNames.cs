@@ -7,5 +7,6 @@ public static class StageNames
     public const string Decode = "decode";
     public const string Embed = "embed";
     public const string Caption = "caption";
+    public const string ReadText = "ocr";
     public const string Persist = "persist";
 }

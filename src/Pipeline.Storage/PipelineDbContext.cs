@@ -28,6 +28,13 @@ public sealed class PipelineDbContext(DbContextOptions<PipelineDbContext> option
             image.Property(i => i.FailureReason).HasMaxLength(64);
             image.Property(i => i.EmbeddingModelId).HasMaxLength(200);
             image.Property(i => i.CaptionModelId).HasMaxLength(200);
+            image.Property(i => i.OcrModelId).HasMaxLength(200);
+            image.Property(i => i.OcrLines).HasColumnType("jsonb");
+            // Words in the caption and in the picture, for the search's full-text half. 'simple' does no stemming:
+            // captions and signs come in every language.
+            image.Property<NpgsqlTypes.NpgsqlTsVector>("SearchText")
+                .HasComputedColumnSql("to_tsvector('simple', coalesce(caption, '') || ' ' || coalesce(ocr_text, ''))", stored: true);
+            image.HasIndex("SearchText").HasMethod("GIN");
             image.Property(i => i.TimingsMs)
                 .HasColumnType("jsonb")
                 .HasConversion(

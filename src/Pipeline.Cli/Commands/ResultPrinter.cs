@@ -26,7 +26,7 @@ internal static class ResultPrinter
                 {
                     case ImageDescribed ok when pending.Remove(ok.ImageId):
                         described++;
-                        if (models.Add(ok.EmbeddingModelId))
+                        if (models.Add($"{ok.EmbeddingModelId}|{ok.CaptionModelId}"))
                         {
                             PrintModel(ok);
                         }
@@ -56,7 +56,8 @@ internal static class ResultPrinter
 
     private static void PrintModel(ImageDescribed result)
     {
-        AnsiConsole.MarkupLineInterpolated($"Embeddings by [bold]{result.EmbeddingModelId}[/], captions by [bold]{result.CaptionModelId ?? "(no captioner configured)"}[/].");
+        AnsiConsole.MarkupLineInterpolated(
+            $"Embeddings by [bold]{result.EmbeddingModelId ?? "(no image embedder configured)"}[/], captions by [bold]{result.CaptionModelId ?? "(no captioner configured)"}[/].");
         if (result.StandInModels)
         {
             AnsiConsole.MarkupLine("[black on yellow]STAND-IN models with random weights:[/] vectors and captions below mean nothing; they show the pipeline works.");

@@ -40,9 +40,7 @@ public sealed class VisionEncoderDecoderCaptioner : IImageCaptioner, IDisposable
         Settings = GenerationSettings.Load(folder, options);
         _tokenizer = Gpt2Tokenizer.FromFolder(folder);
         Preprocessing = PreprocessorConfig.Load(System.IO.Path.Combine(folder, "preprocessor_config.json"));
-        var marker = StandInMarker.TryRead(folder);
-        IsStandIn = marker is not null;
-        ModelId = options.ModelId ?? marker?.ModelId ?? System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(folder));
+        (ModelId, IsStandIn) = ModelIdentity.Of(folder, options.ModelId);
     }
 
     public string ModelId { get; }

@@ -24,9 +24,7 @@ public sealed class ClipImageEmbedder : IImageEmbedder, IDisposable
         _oneImagePerRun = _session.InputMetadata[_input].Dimensions[0] == 1;
         Dimensions = ClipTensors.EmbeddingSize(_session, _output);
         Preprocessing = layout.Preprocessing;
-        var marker = StandInMarker.TryRead(options.Path);
-        IsStandIn = marker is not null;
-        ModelId = options.ModelId ?? marker?.ModelId ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(options.Path));
+        (ModelId, IsStandIn) = ModelIdentity.Of(options.Path, options.ModelId);
     }
 
     public string ModelId { get; }

@@ -30,9 +30,7 @@ public sealed class ClipTextEmbedder : ITextEmbedder, IDisposable
         _takesAttentionMask = _session.InputMetadata.ContainsKey(AttentionMask);
         _tokenizer = ClipTokenizer.FromFolder(_layout.TokenizerFolder);
         Dimensions = ClipTensors.EmbeddingSize(_session, _output);
-        var marker = StandInMarker.TryRead(options.Path);
-        IsStandIn = marker is not null;
-        ModelId = options.ModelId ?? marker?.ModelId ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(options.Path));
+        (ModelId, IsStandIn) = ModelIdentity.Of(options.Path, options.ModelId);
     }
 
     public string ModelId { get; }

@@ -11,7 +11,7 @@ public sealed class ImageEmbedderOptions
     /// A folder in the Xenova/clip-vit-base-patch32 layout: <c>onnx/vision_model{variant}.onnx</c> and
     /// <c>preprocessor_config.json</c>.
     /// </summary>
-    [Required(ErrorMessage = "Models:ImageEmbedder:Path must name the CLIP model folder (see README, Models).")]
+    /// <remarks>Empty: no embeddings (alt-text only; such images cannot be found by search).</remarks>
     public string Path { get; set; } = "";
 
     /// <summary><c>fp32</c> (vision_model.onnx) or <c>quantized</c> (vision_model_quantized.onnx).</summary>

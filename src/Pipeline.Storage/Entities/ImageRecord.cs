@@ -33,7 +33,13 @@ public sealed class ImageRecord
 
     public string? Caption { get; set; }
 
+    /// <summary>All text read in the picture, one line per line (alt-text carries a shortened form).</summary>
     public string? OcrText { get; set; }
+
+    /// <summary>The lines with boxes and confidences, as JSON: [{"text", "confidence", "box": [[x, y] ×4]}].</summary>
+    public string? OcrLines { get; set; }
+
+    public string? OcrModelId { get; set; }
 
     public string? EmbeddingModelId { get; set; }
 

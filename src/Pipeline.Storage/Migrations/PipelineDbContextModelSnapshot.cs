@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using NpgsqlTypes;
 using Pgvector;
 using Pipeline.Storage;
 
@@ -102,6 +103,15 @@ namespace Pipeline.Storage.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("height");
 
+                    b.Property<string>("OcrLines")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("ocr_lines");
+
+                    b.Property<string>("OcrModelId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("ocr_model_id");
+
                     b.Property<string>("OcrText")
                         .HasColumnType("text")
                         .HasColumnName("ocr_text");
@@ -119,6 +129,12 @@ namespace Pipeline.Storage.Migrations
                     b.Property<int?>("ProcessedWidth")
                         .HasColumnType("integer")
                         .HasColumnName("processed_width");
+
+                    b.Property<NpgsqlTsVector>("SearchText")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("search_text")
+                        .HasComputedColumnSql("to_tsvector('simple', coalesce(caption, '') || ' ' || coalesce(ocr_text, ''))", true);
 
                     b.Property<string>("SourceType")
                         .IsRequired()
@@ -154,6 +170,10 @@ namespace Pipeline.Storage.Migrations
                         .HasColumnName("width");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("SearchText");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchText"), "GIN");
 
                     b.HasIndex("Status");
 

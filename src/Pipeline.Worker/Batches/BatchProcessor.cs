@@ -5,6 +5,7 @@ using Pipeline.Storage;
 using Pipeline.Worker.Stages.Embedding;
 using Pipeline.Worker.Stages.Persisting;
 using Pipeline.Worker.Stages.Publishing;
+using Pipeline.Worker.Stages.Reading;
 using Pipeline.Worker.Stages.Captioning;
 using Pipeline.Worker.Stages.Decoding;
 using Pipeline.Worker.Stages.Fetching;
@@ -14,7 +15,7 @@ namespace Pipeline.Worker.Batches;
 
 /// <summary>
 /// Runs one micro-batch through the stages: look up finished ids, prepare (fetch + decode, in parallel),
-/// embed and caption (one forward pass / decoding loop each), insert (one transaction), publish. Decisions are made per image, never per batch.
+/// embed, caption and read text (one forward pass / decoding loop each), insert (one transaction), publish. Decisions are made per image, never per batch.
 /// </summary>
 public sealed partial class BatchProcessor(
     ImageResultStore store,
@@ -22,6 +23,7 @@ public sealed partial class BatchProcessor(
     DecodeStage decode,
     EmbedStage embed,
     CaptionStage caption,
+    ReadTextStage readText,
     RecordMapper records,
     ResultPublisher results,
     PipelineMetrics metrics,
@@ -40,6 +42,7 @@ public sealed partial class BatchProcessor(
             var decoded = work.Where(w => !w.IsRejected).ToList();
             await embed.RunAsync(decoded, cancellationToken).ConfigureAwait(false);
             await caption.RunAsync(decoded, cancellationToken).ConfigureAwait(false);
+            await readText.RunAsync(decoded, cancellationToken).ConfigureAwait(false);
 
             var written = work.Select(records.ToRecord).ToList();
             await store.InsertAsync(written, StageNames.Persist, cancellationToken).ConfigureAwait(false);

@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Diagnostics;
 using Pipeline.Contracts;
+using Pipeline.Imaging;
 using Pipeline.Inference.Captioning;
+using Pipeline.Inference.Ocr;
 
 namespace Pipeline.Worker.Batches;
 
@@ -28,6 +30,11 @@ public sealed class ImageWork(ImageUploaded message) : IDisposable
     public float[]? Embedding { get; set; }
 
     public CaptionResult? Caption { get; set; }
+
+    /// <summary>The decoded picture, kept after decoding only while a text reader still needs it.</summary>
+    public DecodedImage? Image { get; set; }
+
+    public OcrResult? Ocr { get; set; }
 
     public ImageRejectedException? Rejection { get; private set; }
 
@@ -57,6 +64,8 @@ public sealed class ImageWork(ImageUploaded message) : IDisposable
 
     public void ReleaseImage()
     {
+        Image?.Dispose();
+        Image = null;
         Bytes = null;
         EmbedderPixels = Return(EmbedderPixels);
         CaptionerPixels = Return(CaptionerPixels);

@@ -2,8 +2,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Pipeline.Inference.Captioning;
 using Pipeline.Inference.Embeddings;
+using Pipeline.Inference.Ocr;
 using Pipeline.Inference.Runtime;
 using Pipeline.Worker.Stages.Captioning;
+using Pipeline.Worker.Stages.Embedding;
+using Pipeline.Worker.Stages.Reading;
 using Pipeline.Storage;
 
 namespace Pipeline.Worker.Hosting;
@@ -28,13 +31,19 @@ public sealed partial class StartupChecks(
         }
 
         await VerifyChecksumsAsync(cancellationToken).ConfigureAwait(false);
-        var embedder = services.GetRequiredService<IImageEmbedder>();
-        if (embedder.IsStandIn)
+        if (services.GetRequiredService<OptionalEmbedder>().Instance is { } embedder)
         {
-            LogStandIn(logger, embedder.ModelId);
-        }
+            if (embedder.IsStandIn)
+            {
+                LogStandIn(logger, embedder.ModelId);
+            }
 
-        LogReady(logger, embedder.ModelId, embedder.Dimensions);
+            LogReady(logger, embedder.ModelId, embedder.Dimensions);
+        }
+        else
+        {
+            LogNoEmbedder(logger);
+        }
 
         if (services.GetRequiredService<OptionalCaptioner>().Instance is VisionEncoderDecoderCaptioner captioner)
         {
@@ -54,6 +63,15 @@ public sealed partial class StartupChecks(
         {
             LogNoCaptioner(logger);
         }
+
+        if (services.GetRequiredService<OptionalTextReader>().Instance is { } reader)
+        {
+            LogTextReader(logger, reader.ModelId);
+        }
+        else
+        {
+            LogNoTextReader(logger);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -65,6 +83,7 @@ public sealed partial class StartupChecks(
         {
             services.GetRequiredService<IOptions<ImageEmbedderOptions>>().Value.Path,
             services.GetRequiredService<IOptions<CaptionerOptions>>().Value.Path,
+            services.GetRequiredService<IOptions<OcrOptions>>().Value.Path,
         };
         foreach (var folder in folders.Where(f => !string.IsNullOrWhiteSpace(f) && Directory.Exists(f)))
         {
@@ -94,9 +113,18 @@ public sealed partial class StartupChecks(
         Message = "Captioner {ModelId}: its generation config asks for sampling; decoding deterministically (greedy or beam search) instead")]
     private static partial void LogSamplingIgnored(ILogger logger, string modelId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "No captioner configured (Models:Captioner:Path): images get embeddings, no alt-text")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "No captioner configured (Models:Captioner:Path): alt-text has no caption")]
     private static partial void LogNoCaptioner(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Text reader {ModelId} ready: text in pictures goes into alt-text and ocr_text")]
+    private static partial void LogTextReader(ILogger logger, string modelId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "OCR off (Ocr:Enabled false or no Ocr:Path): text in pictures is not read")]
+    private static partial void LogNoTextReader(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Image embedder {ModelId} ready ({Dimensions} dimensions)")]
     private static partial void LogReady(ILogger logger, string modelId, int dimensions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No image embedder (Models:ImageEmbedder:Path): images get no vector and cannot be found by search")]
+    private static partial void LogNoEmbedder(ILogger logger);
 }

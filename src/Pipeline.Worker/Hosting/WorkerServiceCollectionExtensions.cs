@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Pipeline.Imaging;
 using Pipeline.Inference.Captioning;
 using Pipeline.Inference.Embeddings;
+using Pipeline.Inference.Ocr;
 using Pipeline.Inference.Runtime;
 using Pipeline.Messaging;
 using Pipeline.Sources;
@@ -16,6 +17,7 @@ using Pipeline.Worker.Stages.Embedding;
 using Pipeline.Worker.Stages.Fetching;
 using Pipeline.Worker.Stages.Persisting;
 using Pipeline.Worker.Stages.Publishing;
+using Pipeline.Worker.Stages.Reading;
 using Pipeline.Worker.Telemetry;
 
 namespace Pipeline.Worker.Hosting;
@@ -31,6 +33,7 @@ public static class WorkerServiceCollectionExtensions
         AddValidatedOptions<InferenceOptions>(services, configuration, InferenceOptions.Section);
         AddValidatedOptions<ImageEmbedderOptions>(services, configuration, ImageEmbedderOptions.Section);
         AddValidatedOptions<CaptionerOptions>(services, configuration, CaptionerOptions.Section);
+        AddValidatedOptions<OcrOptions>(services, configuration, OcrOptions.Section);
         AddValidatedOptions<DatabaseOptions>(services, configuration, DatabaseOptions.Section);
 
         services.AddSingleton(TimeProvider.System);
@@ -44,9 +47,13 @@ public static class WorkerServiceCollectionExtensions
 
         services.AddSingleton<ImageDecoder>();
         services.AddSingleton<OnnxSessionFactory>();
-        services.AddSingleton<IImageEmbedder>(provider => new ClipImageEmbedder(
-            provider.GetRequiredService<IOptions<ImageEmbedderOptions>>().Value,
-            provider.GetRequiredService<OnnxSessionFactory>()));
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<ImageEmbedderOptions>>().Value;
+            return new OptionalEmbedder(string.IsNullOrWhiteSpace(options.Path)
+                ? null
+                : new ClipImageEmbedder(options, provider.GetRequiredService<OnnxSessionFactory>()));
+        });
         services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<CaptionerOptions>>().Value;
@@ -55,11 +62,20 @@ public static class WorkerServiceCollectionExtensions
                 : new VisionEncoderDecoderCaptioner(options, provider.GetRequiredService<OnnxSessionFactory>()));
         });
 
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<OcrOptions>>().Value;
+            return new OptionalTextReader(!options.Enabled || string.IsNullOrWhiteSpace(options.Path)
+                ? null
+                : new PaddleTextReader(options, provider.GetRequiredService<OnnxSessionFactory>()));
+        });
+
         services.AddSingleton<InferenceGate>();
         services.AddSingleton<FetchStage>();
         services.AddSingleton<DecodeStage>();
         services.AddSingleton<EmbedStage>();
         services.AddSingleton<CaptionStage>();
+        services.AddSingleton<ReadTextStage>();
         services.AddSingleton<RecordMapper>();
         services.AddSingleton<ResultPublisher>();
         services.AddSingleton<BatchProcessor>();

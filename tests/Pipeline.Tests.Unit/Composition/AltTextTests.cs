@@ -1,6 +1,6 @@
-using Pipeline.Inference.Captioning;
+using Pipeline.Inference.Composition;
 
-namespace Pipeline.Tests.Unit.Captioning;
+namespace Pipeline.Tests.Unit.Composition;
 
 public sealed class AltTextTests
 {
@@ -19,4 +19,40 @@ public sealed class AltTextTests
     [InlineData("   ")]
     [InlineData(null)]
     public void NothingToSayGivesNoAltText(string? caption) => Assert.Null(AltText.FromCaption(caption));
+
+    [Fact]
+    public void TextInThePictureFollowsTheCaptionQuotedLineByLine() =>
+        Assert.Equal(
+            "A street sign on a pole. Text: \"STOP\", \"ALL WAY\".",
+            AltText.Compose("a street sign on a pole", ["STOP", "  ALL   WAY "]));
+
+    [Fact]
+    public void WithoutACaptionTheTextStandsAlone() =>
+        Assert.Equal("Text: \"EXIT 12\".", AltText.Compose(null, ["EXIT 12"]));
+
+    [Fact]
+    public void NoTextMeansNoTextPart() =>
+        Assert.Equal("A cat on a sofa.", AltText.Compose("a cat on a sofa", ["", "  "]));
+
+    [Fact]
+    public void LongTextIsCutAtWholeLinesWithinTheLimit()
+    {
+        var lines = Enumerable.Range(1, 60).Select(i => $"Line number {i} of the scanned page").ToList();
+
+        var altText = AltText.Compose("a page of text", lines)!;
+
+        Assert.True(altText.Length <= AltText.MaxLength, $"{altText.Length} characters");
+        Assert.StartsWith("A page of text. Text: \"Line number 1 of the scanned page\", \"Line number 2", altText, StringComparison.Ordinal);
+        Assert.EndsWith(", ….", altText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ASingleHugeLineIsShortenedRatherThanDropped()
+    {
+        var altText = AltText.Compose(null, [new string('x', 1000)])!;
+
+        Assert.True(altText.Length <= AltText.MaxLength, $"{altText.Length} characters");
+        Assert.StartsWith("Text: \"xxx", altText, StringComparison.Ordinal);
+        Assert.EndsWith("…\".", altText, StringComparison.Ordinal);
+    }
 }

@@ -3,14 +3,20 @@ using Microsoft.Extensions.Logging;
 using Pipeline.Contracts;
 using Pipeline.Imaging;
 using Pipeline.Imaging.Tensors;
-using Pipeline.Inference.Embeddings;
 using Pipeline.Worker.Batches;
 using Pipeline.Worker.Stages.Captioning;
+using Pipeline.Worker.Stages.Embedding;
+using Pipeline.Worker.Stages.Reading;
 
 namespace Pipeline.Worker.Stages.Decoding;
 
 /// <summary>Decodes, orients and downscales an image, then writes each model's input tensor for it (CPU).</summary>
-public sealed partial class DecodeStage(ImageDecoder decoder, IImageEmbedder embedder, OptionalCaptioner captioner, ILogger<DecodeStage> logger)
+public sealed partial class DecodeStage(
+    ImageDecoder decoder,
+    OptionalEmbedder embedder,
+    OptionalCaptioner captioner,
+    OptionalTextReader textReader,
+    ILogger<DecodeStage> logger)
 {
     public Task RunAsync(ImageWork work, CancellationToken cancellationToken)
     {
@@ -26,13 +32,24 @@ public sealed partial class DecodeStage(ImageDecoder decoder, IImageEmbedder emb
     {
         try
         {
-            using var image = decoder.Decode(work.Bytes);
+            var image = decoder.Decode(work.Bytes);
             work.Bytes = null;
+            // The text reader works on the picture itself (at its own resolution), after the tensors are written.
+            work.Image = image;
             work.Size = (image.OriginalWidth, image.OriginalHeight, image.Width, image.Height);
-            work.EmbedderPixels = Tensor(image, embedder.Preprocessing);
+            if (embedder.Instance is { } clip)
+            {
+                work.EmbedderPixels = Tensor(image, clip.Preprocessing);
+            }
             if (captioner.Instance is { } captionModel)
             {
                 work.CaptionerPixels = Tensor(image, captionModel.Preprocessing);
+            }
+
+            if (textReader.Instance is null)
+            {
+                work.Image = null;
+                image.Dispose();
             }
         }
         catch (ImageRejectedException rejection)

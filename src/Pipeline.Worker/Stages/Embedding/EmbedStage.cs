@@ -1,22 +1,21 @@
 using System.Buffers;
 using System.Diagnostics;
 using Pipeline.Contracts;
-using Pipeline.Inference.Embeddings;
 using Pipeline.Worker.Batches;
 
 namespace Pipeline.Worker.Stages.Embedding;
 
 /// <summary>Runs the image embedder once for every decoded image of the batch.</summary>
-public sealed class EmbedStage(IImageEmbedder embedder, InferenceGate gate)
+public sealed class EmbedStage(OptionalEmbedder embedder, InferenceGate gate)
 {
     public async Task RunAsync(IReadOnlyList<ImageWork> images, CancellationToken cancellationToken)
     {
-        if (images.Count == 0)
+        if (embedder.Instance is not { } clip || images.Count == 0)
         {
             return;
         }
 
-        var length = embedder.Preprocessing.TensorLength;
+        var length = clip.Preprocessing.TensorLength;
         var batch = ArrayPool<float>.Shared.Rent(images.Count * length);
         try
         {
@@ -28,7 +27,7 @@ public sealed class EmbedStage(IImageEmbedder embedder, InferenceGate gate)
             using (await gate.EnterAsync(cancellationToken).ConfigureAwait(false))
             {
                 var started = Stopwatch.GetTimestamp();
-                var vectors = await embedder.EmbedAsync(batch.AsMemory(0, images.Count * length), images.Count, cancellationToken).ConfigureAwait(false);
+                var vectors = await clip.EmbedAsync(batch.AsMemory(0, images.Count * length), images.Count, cancellationToken).ConfigureAwait(false);
                 // The whole forward pass is the latency each image of the batch waited for.
                 var elapsed = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
                 for (var i = 0; i < images.Count; i++)

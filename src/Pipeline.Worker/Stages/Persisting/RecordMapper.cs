@@ -1,15 +1,17 @@
 using Pgvector;
 using Pipeline.Contracts;
-using Pipeline.Inference.Captioning;
-using Pipeline.Inference.Embeddings;
+using System.Text.Json;
+using Pipeline.Inference.Composition;
 using Pipeline.Storage.Entities;
 using Pipeline.Worker.Batches;
 using Pipeline.Worker.Stages.Captioning;
+using Pipeline.Worker.Stages.Embedding;
+using Pipeline.Worker.Stages.Reading;
 
 namespace Pipeline.Worker.Stages.Persisting;
 
 /// <summary>Turns a finished <see cref="ImageWork"/> into the row (and vector) that records its outcome.</summary>
-public sealed class RecordMapper(IImageEmbedder embedder, OptionalCaptioner captioner, TimeProvider time)
+public sealed class RecordMapper(OptionalEmbedder embedder, OptionalCaptioner captioner, OptionalTextReader textReader, TimeProvider time)
 {
     public ImageRecord ToRecord(ImageWork work)
     {
@@ -39,26 +41,40 @@ public sealed class RecordMapper(IImageEmbedder embedder, OptionalCaptioner capt
             return record;
         }
 
-        var embedding = work.Embedding
-            ?? throw new InvalidOperationException($"Image {work.ImageId} reached persisting without a rejection or an embedding.");
         record.Status = ImageStatus.Described;
-        record.EmbeddingModelId = embedder.ModelId;
-        record.StandInModels = embedder.IsStandIn;
+        if (work.Embedding is { } embedding && embedder.Instance is { } clip)
+        {
+            record.EmbeddingModelId = clip.ModelId;
+            record.StandInModels = clip.IsStandIn;
+            record.Embeddings.Add(new ImageEmbeddingRecord
+            {
+                ImageId = record.Id,
+                ModelId = clip.ModelId,
+                Embedding = new Vector(embedding),
+                CreatedAt = now,
+            });
+        }
+
         if (work.Caption is { } caption && captioner.Instance is { } model)
         {
             record.Caption = caption.Text;
-            record.AltText = AltText.FromCaption(caption.Text);
             record.CaptionModelId = model.ModelId;
             record.StandInModels |= model.IsStandIn;
         }
 
-        record.Embeddings.Add(new ImageEmbeddingRecord
+        if (work.Ocr is { } ocr && textReader.Instance is { } reader)
         {
-            ImageId = record.Id,
-            ModelId = embedder.ModelId,
-            Embedding = new Vector(embedding),
-            CreatedAt = now,
-        });
+            record.OcrText = ocr.Text;
+            record.OcrLines = JsonSerializer.Serialize(ocr.Lines.Select(l => new
+            {
+                text = l.Text,
+                confidence = Math.Round(l.Confidence, 4),
+                box = l.Box.Select(p => new[] { Math.Round(p.X, 1), Math.Round(p.Y, 1) }),
+            }));
+            record.OcrModelId = reader.ModelId;
+        }
+
+        record.AltText = AltText.Compose(record.Caption, work.Ocr?.Lines.Select(l => l.Text).ToList() ?? []);
         return record;
     }
 }

@@ -37,7 +37,7 @@ public sealed class ResultPublisher(PipelineMetrics metrics)
         record.AltText,
         record.Caption,
         record.OcrText,
-        record.EmbeddingModelId ?? "",
+        record.EmbeddingModelId,
         record.StandInModels,
         record.Width ?? 0,
         record.Height ?? 0,

@@ -1,0 +1,45 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Pipeline.Inference.Ocr;
+
+/// <summary>The PP-OCRv4 model set and its thresholds (section <c>Ocr</c>).</summary>
+public sealed class OcrOptions
+{
+    public const string Section = "Ocr";
+
+    /// <summary>Read text in images. Off, or with no <see cref="Path"/>, images get no OCR text.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Folder holding ch_PP-OCRv4_det_infer.onnx, ch_PP-OCRv4_rec_infer.onnx, ch_ppocr_mobile_v2.0_cls_infer.onnx and
+    /// ppocr_keys_v1.txt (<c>pipeline models fetch ppocr-v4</c> puts them in models/cache/ppocr-v4).
+    /// </summary>
+    public string Path { get; set; } = "";
+
+    /// <summary>Lines whose mean character probability is below this are dropped.</summary>
+    [Range(0.0, 1.0)]
+    public double MinConfidence { get; set; } = 0.6;
+
+    /// <summary>Run the 0°/180° line classifier and turn upside-down lines before recognition.</summary>
+    public bool UseAngleClassifier { get; set; } = true;
+
+    /// <summary>Detection input: the longer side is scaled to at most this (multiple of 32).</summary>
+    [Range(32, 4096)]
+    public int DetectionMaxSide { get; set; } = 960;
+
+    /// <summary>DB: probability above which a pixel belongs to text.</summary>
+    [Range(0.0, 1.0)]
+    public double BinarizationThreshold { get; set; } = 0.3;
+
+    /// <summary>DB: mean probability a region needs to count as a text box.</summary>
+    [Range(0.0, 1.0)]
+    public double BoxThreshold { get; set; } = 0.6;
+
+    /// <summary>DB: how far a shrunk text region is grown back (PaddleOCR's unclip ratio).</summary>
+    [Range(1.0, 4.0)]
+    public double UnclipRatio { get; set; } = 1.5;
+
+    /// <summary>Text lines recognised per forward pass (lines of similar width are batched together).</summary>
+    [Range(1, 256)]
+    public int RecognitionBatchSize { get; set; } = 8;
+}

@@ -35,6 +35,7 @@ internal static class LineCrop
     public static void Render(OcrImage image, Quad box, int width, int height, Span<float> tensor, int tensorWidth)
     {
         var margin = Margin(height);
+        Upscale = box.Height < height - 2 * margin;
         var info = new SKImageInfo(width - 2 * margin, height - 2 * margin, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var inner = new SKBitmap(info);
         using (var canvas = new SKCanvas(inner))
@@ -75,7 +76,18 @@ internal static class LineCrop
         }
     }
 
-    private static SKSamplingOptions Sampling => new(SKFilterMode.Linear, SKMipmapMode.Linear);
+    [ThreadStatic]
+    private static bool Upscale;
+
+    private static SKSamplingOptions Sampling => Environment.GetEnvironmentVariable("CUBIC") switch
+    {
+        "1" => new(SKCubicResampler.CatmullRom),
+        "2" => new(SKCubicResampler.Mitchell),
+        "3" => new(SKFilterMode.Linear, SKMipmapMode.None),
+        "4" => Upscale ? new(SKCubicResampler.Mitchell) : new(SKFilterMode.Linear, SKMipmapMode.Linear),
+        "5" => Upscale ? new(SKCubicResampler.CatmullRom) : new(SKFilterMode.Linear, SKMipmapMode.Linear),
+        _ => new(SKFilterMode.Linear, SKMipmapMode.Linear),
+    };
 
     /// <summary>The affine map taking the box's top-left, top-right and bottom-left corners to the strip's corners.</summary>
     internal static SKMatrix BoxToStrip(Quad box, int width, int height)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using Pipeline.Contracts;
 using Pipeline.Worker.Batches;
@@ -16,30 +15,17 @@ public sealed class CaptionStage(OptionalCaptioner captioner, InferenceGate gate
             return;
         }
 
-        var length = model.Preprocessing.TensorLength;
-        var batch = ArrayPool<float>.Shared.Rent(images.Count * length);
-        try
+        using var batch = new PixelBatch(images, image => image.CaptionerPixels, model.Preprocessing.TensorLength);
+        using (await gate.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
+            var started = Stopwatch.GetTimestamp();
+            var captions = await model.CaptionAsync(batch.Pixels, images.Count, cancellationToken).ConfigureAwait(false);
+            var elapsed = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
             for (var i = 0; i < images.Count; i++)
             {
-                images[i].CaptionerPixels.AsSpan(0, length).CopyTo(batch.AsSpan(i * length, length));
+                images[i].Caption = captions[i];
+                images[i].TimingsMs[StageNames.Caption] = elapsed;
             }
-
-            using (await gate.EnterAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var started = Stopwatch.GetTimestamp();
-                var captions = await model.CaptionAsync(batch.AsMemory(0, images.Count * length), images.Count, cancellationToken).ConfigureAwait(false);
-                var elapsed = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
-                for (var i = 0; i < images.Count; i++)
-                {
-                    images[i].Caption = captions[i];
-                    images[i].TimingsMs[StageNames.Caption] = elapsed;
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(batch);
         }
     }
 }

@@ -1,11 +1,12 @@
-namespace Pipeline.Tests.Unit;
+namespace Pipeline.Testing;
 
 /// <summary>A fresh folder under the system temp folder, deleted with everything in it on dispose.</summary>
+/// <remarks>One file, compiled into each test project (see their csproj), so the helpers stay a single copy.</remarks>
 internal sealed class TempFolder : IDisposable
 {
-    public TempFolder()
+    public TempFolder(string prefix = "pipeline-tests-")
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "pipeline-unit-tests-" + Guid.NewGuid().ToString("N"));
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), prefix + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
 

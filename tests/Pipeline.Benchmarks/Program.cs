@@ -29,7 +29,7 @@ internal static class Program
                 options = new BenchOptions(
                     result.GetRequiredValue(size) == "full",
                     Positive(result.GetValue(images), "--images"),
-                    ParseBatches(result.GetRequiredValue(batches)),
+                    BatchSizes.Parse(result.GetRequiredValue(batches)),
                     Positive(result.GetValue(maxNewTokens), "--max-new-tokens"),
                     result.GetValue(threads) >= 0 ? result.GetValue(threads) : throw new ArgumentException("--threads must be 0 or more."),
                     result.GetRequiredValue(variant),
@@ -44,22 +44,12 @@ internal static class Program
             return await ModelsBenchmark.RunAsync(options, cancellationToken);
         });
 
-        var root = new RootCommand("Benchmarks of the Pipeline model code.") { models };
+        var root = new RootCommand("Benchmarks of the Pipeline model code.") { models, OcrBenchmark.Create() };
         return root.Parse(args).InvokeAsync();
     }
 
     private static int Positive(int value, string name) =>
         value > 0 ? value : throw new ArgumentException($"{name} must be at least 1.");
-
-    private static int[] ParseBatches(string text)
-    {
-        var sizes = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var b) && b > 0
-                ? b
-                : throw new ArgumentException($"--batches: '{s}' is not a positive integer."))
-            .ToArray();
-        return sizes.Length > 0 ? sizes : throw new ArgumentException("--batches needs at least one size.");
-    }
 }
 
 /// <param name="Full">Full-size stand-ins (ViT-B/32 CLIP, ViT-B/16 + distilgpt2 captioner); false for tiny ones.</param>

@@ -4,13 +4,17 @@ namespace Pipeline.Inference.Ocr;
 
 /// <summary>
 /// Turns the DB detector's probability map into text boxes as PaddleOCR's DBPostProcess does: binarise, find connected
-/// regions (8-connected), fit each a minimum-area rectangle, score it by the mean probability inside, and grow it back
-/// ("unclip") by area × ratio / perimeter on every side.
+/// regions (8-connected, like OpenCV's contours), fit each a minimum-area rectangle, keep it when the region's mean
+/// probability reaches the box threshold, and grow it back ("unclip") by area × ratio / perimeter on every side. Boxes
+/// that continue one another along a line are then joined (<see cref="LineMerger"/>).
 /// </summary>
+/// <remarks>
+/// The score is the mean over the region's own pixels (PaddleOCR's score_mode "slow"), not over its rectangle ("fast"):
+/// on a photographed page the lines bow, their rectangles take in background, and "fast" drops whole lines.
+/// </remarks>
 internal sealed class DbPostProcessor(double binarizationThreshold, double boxThreshold, double unclipRatio)
 {
     private const int MaxCandidates = 1000;
-    internal static bool Four = Environment.GetEnvironmentVariable("FOUR") == "1";
     private const float MinSide = 3;
 
     /// <param name="map">The image's probability map, rows of <paramref name="stride"/> floats.</param>
@@ -20,56 +24,53 @@ internal sealed class DbPostProcessor(double binarizationThreshold, double boxTh
     public List<Quad> Boxes(ReadOnlySpan<float> map, int stride, int width, int height)
     {
         var threshold = (float)binarizationThreshold;
-        var labels = new int[width * height];
+        var labelled = new bool[width * height];
         var boxes = new List<Quad>();
         var stack = new Stack<int>();
         var pixels = new List<(int X, int Y)>();
         var regions = 0;
-        for (var start = 0; start < labels.Length && regions < MaxCandidates; start++)
+        for (var start = 0; start < labelled.Length && regions < MaxCandidates; start++)
         {
-            if (labels[start] != 0 || map[(start / width * stride) + (start % width)] <= threshold)
+            if (labelled[start] || map[(start / width * stride) + (start % width)] <= threshold)
             {
                 continue;
             }
 
             regions++;
             pixels.Clear();
-            labels[start] = regions;
+            var sum = 0.0;
+            labelled[start] = true;
             stack.Push(start);
             while (stack.Count > 0)
             {
                 var index = stack.Pop();
                 int x = index % width, y = index / width;
                 pixels.Add((x, y));
+                sum += map[y * stride + x];
                 for (var ny = Math.Max(0, y - 1); ny <= Math.Min(height - 1, y + 1); ny++)
                 {
                     for (var nx = Math.Max(0, x - 1); nx <= Math.Min(width - 1, x + 1); nx++)
                     {
                         var neighbour = ny * width + nx;
-                        if (Four && nx != x && ny != y)
+                        if (!labelled[neighbour] && map[ny * stride + nx] > threshold)
                         {
-                            continue;
-                        }
-
-                        if (labels[neighbour] == 0 && map[ny * stride + nx] > threshold)
-                        {
-                            labels[neighbour] = regions;
+                            labelled[neighbour] = true;
                             stack.Push(neighbour);
                         }
                     }
                 }
             }
 
-            if (BoxFor(pixels, map, stride, width, height) is { } box)
+            if (sum / pixels.Count >= boxThreshold && BoxFor(pixels) is { } box)
             {
                 boxes.Add(box);
             }
         }
 
-        return Environment.GetEnvironmentVariable("MERGE") == "1" ? LineMerger.Merge(boxes) : boxes;
+        return LineMerger.Merge(boxes);
     }
 
-    private Quad? BoxFor(List<(int X, int Y)> pixels, ReadOnlySpan<float> map, int stride, int width, int height)
+    private Quad? BoxFor(List<(int X, int Y)> pixels)
     {
         var (corners, sideA, sideB) = MinAreaRect.Of(BoundaryCandidates(pixels));
         if (MathF.Min(sideA, sideB) < MinSide)
@@ -77,31 +78,10 @@ internal sealed class DbPostProcessor(double binarizationThreshold, double boxTh
             return null;
         }
 
-        var box = Quad.FromCorners(corners);
-        if (Environment.GetEnvironmentVariable("DEBUGBOX") == "1")
-        {
-            Console.WriteLine($"   region {pixels.Count} px, rect {sideA:F0}x{sideB:F0} at {box.TopLeft} score {MeanInside(box, map, stride, width, height):F2}");
-        }
-
-        var score = Environment.GetEnvironmentVariable("SLOW") == "1" ? MeanOf(pixels, map, stride) : MeanInside(box, map, stride, width, height);
-        if (score < boxThreshold)
-        {
-            return null;
-        }
-
-        var grown = Unclip(corners, sideA, sideB);
-        return MathF.Min(sideA, sideB) + 2 * grown.Distance < MinSide + 2 ? null : Quad.FromCorners(grown.Corners);
-    }
-
-    private static float MeanOf(List<(int X, int Y)> pixels, ReadOnlySpan<float> map, int stride)
-    {
-        double sum = 0;
-        foreach (var (x, y) in pixels)
-        {
-            sum += map[y * stride + x];
-        }
-
-        return (float)(sum / pixels.Count);
+        // PaddleOCR offsets the polygon by area × ratio / perimeter with round joins and takes the minimum-area
+        // rectangle again; for a rectangle that is the same rectangle grown by that distance on every side.
+        var distance = (float)(sideA * sideB * unclipRatio / (2 * (sideA + sideB)));
+        return MathF.Min(sideA, sideB) + 2 * distance < MinSide + 2 ? null : Quad.FromCorners(Grow(corners, distance));
     }
 
     /// <summary>Only the leftmost and rightmost pixel of each row can be on the convex hull.</summary>
@@ -126,99 +106,29 @@ internal sealed class DbPostProcessor(double binarizationThreshold, double boxTh
         return candidates;
     }
 
-    /// <summary>PaddleOCR's "fast" box score: the mean probability over the pixels whose centres lie inside the box.</summary>
-    private static float MeanInside(Quad box, ReadOnlySpan<float> map, int stride, int width, int height)
+    /// <summary>The rectangle (corners in order round it) moved out by <paramref name="distance"/> on every side.</summary>
+    internal static SKPoint[] Grow(SKPoint[] corners, float distance)
     {
-        ReadOnlySpan<SKPoint> polygon = [box.TopLeft, box.TopRight, box.BottomRight, box.BottomLeft];
-        var minX = Math.Clamp((int)MathF.Floor(Min(polygon, p => p.X)), 0, width - 1);
-        var maxX = Math.Clamp((int)MathF.Ceiling(Max(polygon, p => p.X)), 0, width - 1);
-        var minY = Math.Clamp((int)MathF.Floor(Min(polygon, p => p.Y)), 0, height - 1);
-        var maxY = Math.Clamp((int)MathF.Ceiling(Max(polygon, p => p.Y)), 0, height - 1);
-        double sum = 0;
-        var count = 0;
-        for (var y = minY; y <= maxY; y++)
-        {
-            for (var x = minX; x <= maxX; x++)
-            {
-                if (Inside(polygon, x, y))
-                {
-                    sum += map[y * stride + x];
-                    count++;
-                }
-            }
-        }
-
-        return count == 0 ? 0 : (float)(sum / count);
-    }
-
-    /// <summary>Inside or on the edge of a convex polygon given clockwise (in image coordinates).</summary>
-    private static bool Inside(ReadOnlySpan<SKPoint> polygon, float x, float y)
-    {
-        for (var i = 0; i < polygon.Length; i++)
-        {
-            var a = polygon[i];
-            var b = polygon[(i + 1) % polygon.Length];
-            if ((b.X - a.X) * (y - a.Y) - (b.Y - a.Y) * (x - a.X) < -0.5f * SKPoint.Distance(a, b))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>
-    /// PaddleOCR offsets the polygon by area × ratio / perimeter with round joins and takes its minimum-area rectangle
-    /// again; for a rectangle that is the same rectangle grown by that distance on every side.
-    /// </summary>
-    private (SKPoint[] Corners, float Distance) Unclip(SKPoint[] corners, float sideA, float sideB)
-    {
-        var distance = (float)(sideA * sideB * unclipRatio / (2 * (sideA + sideB)));
-        var center = new SKPoint((corners[0].X + corners[2].X) / 2, (corners[0].Y + corners[2].Y) / 2);
+        var alongA = Unit(corners[1] - corners[0]);
+        var alongB = Unit(corners[3] - corners[0]);
+        var centre = new SKPoint((corners[0].X + corners[2].X) / 2, (corners[0].Y + corners[2].Y) / 2);
         var grown = new SKPoint[4];
         for (var i = 0; i < 4; i++)
         {
-            // Corner i sits at ±a/2 along one side and ±b/2 along the other; both move out by the distance.
-            var alongA = Unit(corners[1] - corners[0]);
-            var alongB = Unit(corners[3] - corners[0]);
-            var offset = corners[i] - center;
-            var a = Dot(offset, alongA);
-            var b = Dot(offset, alongB);
-            var na = a + MathF.Sign(a) * distance;
-            var nb = b + MathF.Sign(b) * distance;
-            grown[i] = center + new SKPoint(alongA.X * na + alongB.X * nb, alongA.Y * na + alongB.Y * nb);
+            var offset = corners[i] - centre;
+            var a = offset.X * alongA.X + offset.Y * alongA.Y;
+            var b = offset.X * alongB.X + offset.Y * alongB.Y;
+            a += MathF.Sign(a) * distance;
+            b += MathF.Sign(b) * distance;
+            grown[i] = centre + new SKPoint(alongA.X * a + alongB.X * b, alongA.Y * a + alongB.Y * b);
         }
 
-        return (grown, distance);
+        return grown;
     }
 
     private static SKPoint Unit(SKPoint v)
     {
         var length = v.Length;
         return length == 0 ? new SKPoint(1, 0) : new SKPoint(v.X / length, v.Y / length);
-    }
-
-    private static float Dot(SKPoint a, SKPoint b) => a.X * b.X + a.Y * b.Y;
-
-    private static float Min(ReadOnlySpan<SKPoint> points, Func<SKPoint, float> value)
-    {
-        var min = float.MaxValue;
-        foreach (var p in points)
-        {
-            min = MathF.Min(min, value(p));
-        }
-
-        return min;
-    }
-
-    private static float Max(ReadOnlySpan<SKPoint> points, Func<SKPoint, float> value)
-    {
-        var max = float.MinValue;
-        foreach (var p in points)
-        {
-            max = MathF.Max(max, value(p));
-        }
-
-        return max;
     }
 }

@@ -8,14 +8,14 @@ namespace Pipeline.Inference.Ocr;
 /// </summary>
 internal static class LineMerger
 {
-    /// <summary>Largest gap between the boxes, in box heights.</summary>
-    internal static float MaxGap = float.Parse(Environment.GetEnvironmentVariable("MERGEGAP") ?? "0.6", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>Largest gap between the boxes, in heights of the taller (a monospaced space is about 0.7).</summary>
+    private const float MaxGap = 0.8f;
 
-    /// <summary>Largest offset between the boxes' centre lines, in box heights.</summary>
-    private const float MaxOffset = 0.25f;
+    /// <summary>Smallest share of the shorter box's height that the taller box's height must cover.</summary>
+    private const float MinOverlap = 0.7f;
 
-    /// <summary>Smallest ratio of the lower box height to the taller.</summary>
-    private const float MinHeightRatio = 0.75f;
+    /// <summary>Smallest ratio of the shorter box's height to the taller's (a word without descenders beside one with).</summary>
+    private const float MinHeightRatio = 0.5f;
 
     /// <summary>Largest difference of direction (sine of the angle, about 6°).</summary>
     private const float MaxTurn = 0.1f;
@@ -23,25 +23,21 @@ internal static class LineMerger
     public static List<Quad> Merge(List<Quad> boxes)
     {
         var merged = new List<Quad>(boxes);
-        bool changed;
-        do
+        for (var i = 0; i < merged.Count; i++)
         {
-            changed = false;
-            for (var i = 0; i < merged.Count && !changed; i++)
+            for (var j = 0; j < merged.Count; j++)
             {
-                for (var j = 0; j < merged.Count && !changed; j++)
+                if (i == j || !(Continues(merged[i], merged[j]) || Continues(merged[j], merged[i])))
                 {
-                    if (i != j && Continues(merged[i], merged[j]))
-                    {
-                        var union = Union(merged[i], merged[j]);
-                        merged[Math.Min(i, j)] = union;
-                        merged.RemoveAt(Math.Max(i, j));
-                        changed = true;
-                    }
+                    continue;
                 }
+
+                merged[i] = Union(merged[i], merged[j]);
+                merged.RemoveAt(j);
+                i -= j < i ? 1 : 0;
+                j = -1; // the longer box may now reach boxes already passed
             }
         }
-        while (changed);
 
         return merged;
     }
@@ -64,9 +60,9 @@ internal static class LineMerger
         var offset = Centre(right) - Centre(left);
         var along = offset.X * ul.X + offset.Y * ul.Y;
         var across = -offset.X * ul.Y + offset.Y * ul.X;
-        var height = (hl + hr) / 2;
+        var overlap = MathF.Min(hl / 2, across + hr / 2) - MathF.Max(-hl / 2, across - hr / 2);
         var gap = along - (Length(left) + Length(right)) / 2;
-        return along > 0 && MathF.Abs(across) <= MaxOffset * height && gap <= MaxGap * height;
+        return along > 0 && overlap >= MinOverlap * MathF.Min(hl, hr) && gap <= MaxGap * MathF.Max(hl, hr);
     }
 
     private static Quad Union(Quad a, Quad b) =>

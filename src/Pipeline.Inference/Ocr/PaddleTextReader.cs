@@ -7,7 +7,8 @@ namespace Pipeline.Inference.Ocr;
 
 /// <summary>
 /// PP-OCRv4 (PaddleOCR's DB detector, 0°/180° classifier and SVTR recogniser, ONNX exports) over a micro-batch:
-/// one detector pass for all pictures, then every line of the batch recognised in width-sorted sub-batches.
+/// one detector pass per picture size (a second one, at a smaller scale, for pictures whose text is large), then every
+/// line of the batch recognised in sub-batches of lines padded to the same width. Alpha is composited on white.
 /// </summary>
 public sealed class PaddleTextReader : ITextReader, IDisposable
 {
@@ -124,88 +125,62 @@ public sealed class PaddleTextReader : ITextReader, IDisposable
         }
     }
 
-    internal static double ExperimentTarget = double.Parse(Environment.GetEnvironmentVariable("TARGET") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
-    internal static double ExperimentLarge = double.Parse(Environment.GetEnvironmentVariable("LARGE") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
-
     /// <returns>Per picture, its boxes in its own pixel coordinates (as detected, before any turn for reading).</returns>
     private List<Quad>[] Detect(List<OcrImage> images, RunOptions runOptions, CancellationToken cancellationToken)
     {
-        var sizes = images.Select(i => DetectionInput.ScaledSize(i.Width, i.Height, _options.DetectionMaxSide)).ToArray();
-        var boxes = DetectAt(images, sizes, runOptions, cancellationToken);
-        if (ExperimentTarget <= 0)
-        {
-            return boxes;
-        }
+        var scales = images.Select(i => DetectionInput.Scale(i.Width, i.Height, _options.DetectionMaxSide)).ToArray();
+        var boxes = DetectAt(images, scales, runOptions, cancellationToken);
 
-        var again = new List<int>();
-        var sizes2 = new List<(int, int)>();
-        for (var n = 0; n < images.Count; n++)
-        {
-            if (boxes[n].Count == 0)
-            {
-                continue;
-            }
-
-            var scale = (double)sizes[n].Width / images[n].Width;
-            var heights = boxes[n].Select(b => Math.Min(b.Width, b.Height) * scale).Order().ToList();
-            var median = heights[heights.Count / 2];
-            var small = double.Parse(Environment.GetEnvironmentVariable("SMALL") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
-            if (median > ExperimentLarge || median < small)
-            {
-                var s2 = Math.Min(scale * ExperimentTarget / median, (double)_options.DetectionMaxSide / Math.Max(images[n].Width, images[n].Height));
-                if (Math.Abs(s2 / scale - 1) > 0.2)
-                {
-                    again.Add(n);
-                    sizes2.Add(DetectionInput.ScaledSize(images[n].Width, images[n].Height, s2));
-                }
-            }
-        }
-
+        var again = Enumerable.Range(0, images.Count)
+            .Select(n => (Index: n, Scale: LargeText.Rescale(boxes[n], scales[n])))
+            .Where(r => r.Scale is not null)
+            .ToList();
         if (again.Count > 0)
         {
-            var boxes2 = DetectAt([.. again.Select(n => images[n])], sizes2, runOptions, cancellationToken);
+            var second = DetectAt([.. again.Select(r => images[r.Index])], [.. again.Select(r => r.Scale!.Value)], runOptions, cancellationToken);
             for (var i = 0; i < again.Count; i++)
             {
-                boxes[again[i]] = boxes2[i];
+                boxes[again[i].Index] = second[i];
             }
         }
 
         return boxes;
     }
 
-    private List<Quad>[] DetectAt(List<OcrImage> images, IReadOnlyList<(int Width, int Height)> sizes, RunOptions runOptions, CancellationToken cancellationToken)
+    /// <summary>
+    /// The detector over the pictures, each at its own scale, and DB post-processing: one forward pass per scaled size
+    /// (a batch of photos from one camera is one pass; see <see cref="DetectionInput"/> for why sizes are not mixed).
+    /// </summary>
+    private List<Quad>[] DetectAt(List<OcrImage> images, double[] scales, RunOptions runOptions, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        var started = Stopwatch.GetTimestamp();
-        var input = DetectionInput.Build(images, sizes);
-        Times.AddPrepare(started);
-        started = Stopwatch.GetTimestamp();
-        var (map, shape) = _detector.Run(input.Tensor, input.Shape, runOptions);
-        Times.AddDetect(started);
-
-        started = Stopwatch.GetTimestamp();
-        var (height, width) = ((int)shape[2], (int)shape[3]);
-        if (Environment.GetEnvironmentVariable("DUMPMAP") is { Length: > 0 } dumpMap)
-        {
-            using var grey = new SKBitmap(new SKImageInfo(width, height * images.Count, SKColorType.Gray8, SKAlphaType.Opaque));
-            var px = grey.GetPixelSpan();
-            var bytes = map.Select(v => (byte)(v * 255)).ToArray();
-            System.Runtime.InteropServices.Marshal.Copy(bytes, 0, grey.GetPixels(), bytes.Length);
-            using var png = SKImage.FromBitmap(grey).Encode(SKEncodedImageFormat.Png, 100);
-            File.WriteAllBytes(dumpMap, png.ToArray());
-        }
-
         var boxes = new List<Quad>[images.Count];
-        for (var n = 0; n < images.Count; n++)
+        var groups = Enumerable.Range(0, images.Count)
+            .GroupBy(n => DetectionInput.ScaledSize(images[n].Width, images[n].Height, scales[n]));
+        foreach (var group in groups)
         {
-            var (w, h) = input.Sizes[n];
-            var (sx, sy) = ((float)images[n].Width / w, (float)images[n].Height / h);
-            boxes[n] = [.. _postProcessor.Boxes(map.AsSpan(n * height * width, height * width), width, w, h)
-                .Select(b => b.Scale(sx, sy).Clamp(images[n].Width, images[n].Height))
-                .Where(b => (int)b.Width > 3 && (int)b.Height > 3)];
+            cancellationToken.ThrowIfCancellationRequested();
+            var members = group.ToArray();
+            var (w, h) = group.Key;
+            var started = Stopwatch.GetTimestamp();
+            var input = DetectionInput.Build([.. members.Select(n => images[n])], group.Key);
+            Times.AddPrepare(started);
+            started = Stopwatch.GetTimestamp();
+            var (map, _) = _detector.Run(input.Tensor, input.Shape, runOptions);
+            Times.AddDetect(started);
+
+            started = Stopwatch.GetTimestamp();
+            for (var m = 0; m < members.Length; m++)
+            {
+                var image = images[members[m]];
+                var (sx, sy) = ((float)image.Width / w, (float)image.Height / h);
+                boxes[members[m]] = [.. _postProcessor.Boxes(map.AsSpan(m * h * w, h * w), w, w, h)
+                    .Select(b => b.Scale(sx, sy).Clamp(image.Width, image.Height))
+                    .Where(b => (int)b.Width > 3 && (int)b.Height > 3)];
+            }
+
+            Times.AddBoxes(started);
         }
 
-        Times.AddBoxes(started);
         return boxes;
     }
 

@@ -1,0 +1,91 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Pipeline.Inference.Ocr;
+using Pipeline.Inference.Runtime;
+using SkiaSharp;
+
+namespace Pipeline.Benchmarks;
+
+/// <summary>
+/// Images/s of the real PP-OCRv4 reader over the sample photos (deploy/local/samples.sh) per micro-batch size, with the
+/// share of each OCR stage: <c>dotnet run -c Release --project tests/Pipeline.Benchmarks -- ocr</c>.
+/// </summary>
+internal static class OcrBenchmark
+{
+    public static Command Create()
+    {
+        var batches = new Option<string>("--batches") { Description = "Batch sizes, comma-separated.", DefaultValueFactory = _ => "1,2,3,4,5,8" };
+        var passes = new Option<int>("--passes") { Description = "Timed passes over the sample set per batch size.", DefaultValueFactory = _ => 2 };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads; 0 = one per physical core.", DefaultValueFactory = _ => 0 };
+        var command = new Command("ocr", "Images/s of PP-OCRv4 (real weights) over the sample photos, per batch size.") { batches, passes, threads };
+        command.SetAction((result, cancellationToken) => RunAsync(
+            BatchSizes.Parse(result.GetRequiredValue(batches)),
+            Math.Max(1, result.GetValue(passes)),
+            Math.Max(0, result.GetValue(threads)),
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(int[] batchSizes, int passes, int threads, CancellationToken cancellationToken)
+    {
+        var root = ModelFolders.RepositoryRoot();
+        var modelFolder = Path.Combine(root, "models", "cache", "ppocr-v4");
+        var sampleFolder = Path.Combine(root, ".local", "samples");
+        if (!File.Exists(Path.Combine(modelFolder, "model.lock.json")) || !Directory.Exists(sampleFolder))
+        {
+            await Console.Error.WriteLineAsync("Needs models/cache/ppocr-v4 (pipeline models fetch ppocr-v4) and .local/samples (deploy/local/samples.sh).");
+            return 2;
+        }
+
+        var images = Directory.EnumerateFiles(sampleFolder).Order(StringComparer.Ordinal)
+            .Select(SKBitmap.Decode).OfType<SKBitmap>().ToList();
+        var sessions = new OnnxSessionFactory(
+            Options.Create(new InferenceOptions { ExecutionProvider = ExecutionProviderChoice.Cpu, IntraOpThreads = threads }),
+            NullLogger<OnnxSessionFactory>.Instance);
+        using var reader = new PaddleTextReader(new OcrOptions { Path = modelFolder }, sessions);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"PP-OCRv4 over {images.Count} sample photos ({images.Sum(i => (long)i.Width * i.Height) / 1e6:F1} MP), {passes} passes per batch size, " +
+            $"{Environment.ProcessorCount} cores, intra-op threads {(threads == 0 ? "ORT default" : threads)}"));
+        await ReadAllAsync(reader, images, batchSizes.Max(), cancellationToken); // warm-up: arenas, kernels
+
+        Console.WriteLine("batch | images/s | ms/image | detect | boxes | classify | recognise | prepare | lines");
+        Console.WriteLine("------|----------|----------|--------|-------|----------|-----------|---------|------");
+        foreach (var batch in batchSizes)
+        {
+            var before = Snapshot(reader.Times);
+            var stopwatch = Stopwatch.StartNew();
+            for (var pass = 0; pass < passes; pass++)
+            {
+                await ReadAllAsync(reader, images, batch, cancellationToken);
+            }
+
+            var elapsed = stopwatch.Elapsed;
+            var spent = Snapshot(reader.Times).Select((t, i) => t - before[i]).ToArray();
+            var total = spent.Take(5).Sum();
+            var count = images.Count * passes;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{batch,5} | {count / elapsed.TotalSeconds,8:F2} | {elapsed.TotalMilliseconds / count,8:F0} | {Share(spent[1], total)} | {Share(spent[2], total)} | " +
+                $"{Share(spent[3], total),8} | {Share(spent[4], total),9} | {Share(spent[0], total),7} | {spent[5] / passes,5:F0}"));
+        }
+
+        images.ForEach(i => i.Dispose());
+        return 0;
+    }
+
+    private static async Task ReadAllAsync(PaddleTextReader reader, List<SKBitmap> images, int batch, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in images.Chunk(batch))
+        {
+            await reader.ReadAsync(chunk, cancellationToken);
+        }
+    }
+
+    /// <returns>prepare, detect, boxes, classify, recognise (ms), lines.</returns>
+    private static double[] Snapshot(OcrStageTimes times) =>
+        [times.Prepare.TotalMilliseconds, times.Detect.TotalMilliseconds, times.Boxes.TotalMilliseconds, times.Classify.TotalMilliseconds, times.Recognize.TotalMilliseconds, times.Lines];
+
+    private static string Share(double part, double total) => string.Create(CultureInfo.InvariantCulture, $"{part / total,6:P0}");
+}

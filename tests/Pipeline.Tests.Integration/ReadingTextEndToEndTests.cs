@@ -64,6 +64,39 @@ public sealed class ReadingTextEndToEndTests(PipelineServices services)
         }
     }
 
+    [Fact]
+    public async Task WithOcrSwitchedOffASignGetsNoTextPart()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var run = await PipelineRun.StartAsync(services, 5, cancellationToken, new Dictionary<string, string?>
+        {
+            ["Ocr:Path"] = PipelineServices.OcrModelFolder,
+            ["Ocr:Enabled"] = "false",
+        });
+        var container = new BlobServiceClient(services.Endpoints.Blobs).GetBlobContainerClient("test-" + Guid.NewGuid().ToString("N")[..12]);
+        await container.CreateAsync(cancellationToken: cancellationToken);
+        try
+        {
+            var sign = container.GetBlobClient("sign.png");
+            await sign.UploadAsync(new BinaryData(Sign(["STOP"])), cancellationToken);
+            var id = Guid.NewGuid().ToString("N")[..8] + "-sign";
+
+            await run.Results.SendAsync(run.Worker.QueueName, [new ImageUploaded(id, "owner-ocr", ImageSource.Blob(sign.Uri))], cancellationToken);
+            await run.Results.WaitForAsync([id], 1, TimeSpan.FromSeconds(120), cancellationToken);
+
+            var row = (await StoredRows.ReadAsync(run.Database, cancellationToken)).Single();
+            Assert.Equal((id, "described"), (row.Id, row.Status));
+            Assert.Null(row.AltText);
+            var described = run.Results.Described.Single();
+            Assert.Null(described.OcrText);
+            Assert.False(described.TimingsMs.ContainsKey(StageNames.ReadText));
+        }
+        finally
+        {
+            await container.DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
+        }
+    }
+
     /// <summary>White capitals on a red sign, one line per entry, in DejaVu Sans Bold.</summary>
     private static byte[] Sign(string[] lines)
     {

@@ -8,6 +8,8 @@ cd "$REPO"
 CONFIGURATION=${CONFIGURATION:-Release}
 
 deploy/local/services.sh up
+# Debian's Chromium for the search page tests (tests/Pipeline.Tests.Api); Playwright's own browser download cannot run here.
+command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 # shellcheck disable=SC1091
 . .local/services.env
 

@@ -422,6 +422,7 @@ rabbit_start() {
   {
     echo "# Written by deploy/local/services.sh"
     echo "listeners.tcp.1 = 127.0.0.1:$RABBIT_PORT"
+    grep -v '^#' "$SCRIPT_DIR/rabbitmq.conf"
     if [[ $RABBIT_MGMT == 1 ]]; then
       echo "management.tcp.ip = 127.0.0.1"
       echo "management.tcp.port = $RABBIT_MGMT_PORT"

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace Pipeline.Contracts;
 
 /// <summary>
@@ -12,4 +15,49 @@ public sealed record ImageUploaded(
     string ImageId,
     string OwnerId,
     ImageSource Source,
-    string? ContentHash = null);
+    string? ContentHash = null) : IJsonOnDeserialized
+{
+    /// <summary>Longest <see cref="ImageId"/> and <see cref="OwnerId"/> (the database keys' size).</summary>
+    public const int MaxIdLength = 200;
+
+    /// <summary>
+    /// A message without a usable id cannot have a row or an event, so it is refused while it is read: the broker
+    /// client then parks that one message in the <c>_error</c> queue, with this reason in its headers, before it
+    /// can join (and fail) a batch of good ones. Problems of anything else are the image's, reported per image.
+    /// </summary>
+    void IJsonOnDeserialized.OnDeserialized()
+    {
+        if (string.IsNullOrWhiteSpace(ImageId))
+        {
+            throw new JsonException("The message has no imageId: there is nothing to key a result by.");
+        }
+
+        RequireStorable(ImageId, "imageId");
+        if (OwnerId is not null)
+        {
+            RequireStorable(OwnerId, "ownerId");
+        }
+
+        RequireNoControlCharacters(Source?.Type, "source.type");
+        RequireNoControlCharacters(ContentHash, "contentHash");
+    }
+
+    private static void RequireStorable(string value, string name)
+    {
+        if (value.Length > MaxIdLength)
+        {
+            throw new JsonException($"The message's {name} has {value.Length} characters; at most {MaxIdLength} are allowed.");
+        }
+
+        RequireNoControlCharacters(value, name);
+    }
+
+    // Control characters forge log lines and NUL cannot be stored in Postgres text.
+    private static void RequireNoControlCharacters(string? value, string name)
+    {
+        if (value is not null && value.Any(char.IsControl))
+        {
+            throw new JsonException($"The message's {name} contains control characters.");
+        }
+    }
+}

@@ -22,6 +22,9 @@ public sealed record RabbitMqConnection(string Host, ushort Port, string Virtual
             credentials.Length > 1 ? Uri.UnescapeDataString(credentials[1]) : "guest");
     }
 
+    /// <summary>Where it connects, without the password: a record's generated text would print it into any log.</summary>
+    public override string ToString() => $"amqp://{Username}@{Host}:{Port}/{Uri.EscapeDataString(VirtualHost)}";
+
     public void Configure(IRabbitMqBusFactoryConfigurator bus) =>
         bus.Host(Host, Port, VirtualHost, host =>
         {

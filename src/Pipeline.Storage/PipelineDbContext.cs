@@ -12,6 +12,8 @@ public sealed class PipelineDbContext(DbContextOptions<PipelineDbContext> option
 
     public DbSet<ImageEmbeddingRecord> ImageEmbeddings => Set<ImageEmbeddingRecord>();
 
+    public DbSet<DownscaleSettingsRecord> DownscaleSettings => Set<DownscaleSettingsRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasPostgresExtension("vector");
@@ -23,7 +25,7 @@ public sealed class PipelineDbContext(DbContextOptions<PipelineDbContext> option
             image.Property(i => i.Id).HasMaxLength(200);
             image.Property(i => i.OwnerId).HasMaxLength(200);
             image.Property(i => i.Status).HasMaxLength(16);
-            image.Property(i => i.SourceType).HasMaxLength(16);
+            image.Property(i => i.SourceType).HasMaxLength(ImageRecord.MaxSourceTypeLength);
             image.Property(i => i.ContentSha256).HasMaxLength(64);
             image.Property(i => i.FailureReason).HasMaxLength(64);
             image.Property(i => i.EmbeddingModelId).HasMaxLength(200);
@@ -59,6 +61,15 @@ public sealed class PipelineDbContext(DbContextOptions<PipelineDbContext> option
                 .HasMethod("hnsw")
                 .HasOperators("vector_cosine_ops")
                 .HasDatabaseName("ix_image_embeddings_embedding_hnsw");
+        });
+
+        modelBuilder.Entity<DownscaleSettingsRecord>(settings =>
+        {
+            settings.ToTable("downscale_settings", table => table.HasCheckConstraint(
+                "ck_downscale_settings_single_row", $"id = {DownscaleSettingsRecord.SingletonId}"));
+            settings.HasKey(s => s.Id);
+            settings.Property(s => s.Id).ValueGeneratedNever();
+            settings.Property(s => s.UpdatedBy).HasMaxLength(200);
         });
 
         UseSnakeCaseColumns(modelBuilder);

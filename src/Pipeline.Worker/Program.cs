@@ -1,5 +1,9 @@
 using Pipeline.Worker.Hosting;
 
-var builder = Host.CreateApplicationBuilder(args);
+// appsettings.json lives beside the binary, wherever the worker is started from.
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.AddWorkerHttp();
 builder.Services.AddPipelineWorker(builder.Configuration);
-await builder.Build().RunAsync().ConfigureAwait(false);
+var app = builder.Build();
+app.MapWorkerHealth();
+await app.RunAsync().ConfigureAwait(false);

@@ -10,9 +10,10 @@ using Spectre.Console;
 namespace Pipeline.Cli.Commands;
 
 /// <summary>
-/// Uploads every file of a folder to the blob container, announces each with <see cref="ImageUploaded"/>, and prints
-/// each image's result as the worker publishes it. Re-running it is safe: ids are the blob names, so finished images
-/// are only re-announced and their stored results re-published.
+/// Uploads every file of a folder to the blob container, announces each with <see cref="ImageUploaded"/>, and follows
+/// the results until all are in: a live progress bar in a terminal, one printed line per image when output is
+/// redirected. Re-running it is safe: ids are the blob names, so finished images are only re-announced and their
+/// stored results re-published.
 /// </summary>
 internal static class IngestCommand
 {
@@ -80,7 +81,10 @@ internal static class IngestCommand
             }
 
             AnsiConsole.MarkupLineInterpolated($"Announced [bold]{files.Count}[/] images from {folder.FullName} to queue [bold]{queue}[/]; waiting for results…");
-            var summary = await ResultPrinter.PrintUntilDoneAsync(results.Reader, pending, timeout, cancellationToken).ConfigureAwait(false);
+            // A terminal gets a live progress bar; logs and pipes keep one line per result.
+            var summary = Console.IsOutputRedirected
+                ? await ResultPrinter.PrintUntilDoneAsync(results.Reader, pending, timeout, cancellationToken).ConfigureAwait(false)
+                : await IngestProgress.ShowUntilDoneAsync(results.Reader, pending, timeout, stopwatch, cancellationToken).ConfigureAwait(false);
             AnsiConsole.MarkupLineInterpolated(
                 $"[bold]{summary.Described}[/] described, [bold]{summary.Failed}[/] failed, [bold]{pending.Count}[/] pending after {stopwatch.Elapsed.TotalSeconds:F1} s.");
             return pending.Count == 0 ? 0 : 1;

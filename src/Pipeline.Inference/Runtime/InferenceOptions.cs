@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Pipeline.Inference.Runtime;
 
@@ -19,6 +20,39 @@ public sealed class InferenceOptions
     /// <summary>Threads inside one operator on CPU; 0 lets ONNX Runtime use one per physical core.</summary>
     [Range(0, 1024)]
     public int IntraOpThreads { get; set; }
+
+    /// <summary>
+    /// Threads running independent operators side by side; 0 = ONNX Runtime's default. Only used with
+    /// <see cref="ParallelExecution"/>; the encoder-decoder and CLIP graphs are chains, so sequential is faster here.
+    /// </summary>
+    [Range(0, 1024)]
+    public int InterOpThreads { get; set; }
+
+    /// <summary>ONNX Runtime's parallel execution mode (operators of independent branches at once). Off by default.</summary>
+    public bool ParallelExecution { get; set; }
+
+    /// <summary>Graph rewrites at load: All (default; fusions, layout changes), Extended, Basic or Disabled.</summary>
+    public GraphOptimizationLevel GraphOptimization { get; set; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
+
+    /// <summary>
+    /// Intra-op threads spin while waiting for work (lower latency, a busy-looking CPU). Turn off where the worker
+    /// shares cores with other processes.
+    /// </summary>
+    public bool AllowSpinning { get; set; } = true;
+
+    /// <summary>ONNX Runtime's CPU memory arena: buffers reused between runs instead of allocated each time.</summary>
+    public bool CpuMemoryArena { get; set; } = true;
+
+    /// <summary>
+    /// CUDA: how cuDNN picks convolution algorithms — Exhaustive (ONNX Runtime's default: benchmarks every algorithm on
+    /// the first run of each shape, best with the fixed batch sizes this worker uses), Heuristic or Default.
+    /// </summary>
+    [RegularExpression("^(Exhaustive|Heuristic|Default)$")]
+    public string CudnnConvolutionSearch { get; set; } = "Exhaustive";
+
+    /// <summary>CUDA: the device memory ONNX Runtime's arena may take, in MiB; 0 = no limit.</summary>
+    [Range(0, 1_048_576)]
+    public int CudaMemoryLimitMb { get; set; }
 }
 
 public enum ExecutionProviderChoice

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
@@ -18,9 +19,13 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
 
         var sessionOptions = new SessionOptions
         {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            GraphOptimizationLevel = _options.GraphOptimization,
             IntraOpNumThreads = _options.IntraOpThreads,
+            InterOpNumThreads = _options.InterOpThreads,
+            ExecutionMode = _options.ParallelExecution ? ExecutionMode.ORT_PARALLEL : ExecutionMode.ORT_SEQUENTIAL,
+            EnableCpuMemArena = _options.CpuMemoryArena,
         };
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", _options.AllowSpinning ? "1" : "0");
         var provider = ChooseProvider(sessionOptions);
         try
         {
@@ -47,7 +52,24 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
 
         try
         {
-            sessionOptions.AppendExecutionProvider_CUDA(_options.CudaDeviceId);
+            using var cuda = new OrtCUDAProviderOptions();
+            var settings = new Dictionary<string, string>
+            {
+                ["device_id"] = _options.CudaDeviceId.ToString(CultureInfo.InvariantCulture),
+                ["cudnn_conv_algo_search"] = _options.CudnnConvolutionSearch switch
+                {
+                    "Heuristic" => "HEURISTIC",
+                    "Default" => "DEFAULT",
+                    _ => "EXHAUSTIVE",
+                },
+            };
+            if (_options.CudaMemoryLimitMb > 0)
+            {
+                settings["gpu_mem_limit"] = ((long)_options.CudaMemoryLimitMb * 1024 * 1024).ToString(CultureInfo.InvariantCulture);
+            }
+
+            cuda.UpdateOptions(settings);
+            sessionOptions.AppendExecutionProvider_CUDA(cuda);
             return $"CUDA device {_options.CudaDeviceId}";
         }
         catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)

@@ -3,6 +3,8 @@ namespace Pipeline.Storage.Entities;
 /// <summary>One row per announced image (table <c>images</c>), written once, in a final state.</summary>
 public sealed class ImageRecord
 {
+    public const int MaxSourceTypeLength = 16;
+
     /// <summary>The producer's ImageId: the primary key that makes every write idempotent.</summary>
     public required string Id { get; set; }
 

@@ -25,6 +25,38 @@ namespace Pipeline.Storage.Migrations
             NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "vector");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Pipeline.Storage.Entities.DownscaleSettingsRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<int>("MaxSide")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_side");
+
+                    b.Property<int>("MinSide")
+                        .HasColumnType("integer")
+                        .HasColumnName("min_side");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("downscale_settings", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_downscale_settings_single_row", "id = 1");
+                        });
+                });
+
             modelBuilder.Entity("Pipeline.Storage.Entities.ImageEmbeddingRecord", b =>
                 {
                     b.Property<string>("ImageId")

@@ -2,28 +2,25 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using Pipeline.Contracts;
 using Pipeline.Storage;
-using Pipeline.Worker.Stages.Embedding;
-using Pipeline.Worker.Stages.Persisting;
-using Pipeline.Worker.Stages.Publishing;
-using Pipeline.Worker.Stages.Reading;
-using Pipeline.Worker.Stages.Captioning;
 using Pipeline.Worker.Stages.Decoding;
 using Pipeline.Worker.Stages.Fetching;
+using Pipeline.Worker.Stages.Inference;
+using Pipeline.Worker.Stages.Persisting;
+using Pipeline.Worker.Stages.Publishing;
 using Pipeline.Worker.Telemetry;
 
 namespace Pipeline.Worker.Batches;
 
 /// <summary>
-/// Runs one micro-batch through the stages: look up finished ids, prepare (fetch + decode, in parallel),
-/// embed, caption and read text (one forward pass / decoding loop each), insert (one transaction), publish. Decisions are made per image, never per batch.
+/// Runs one consumed batch through the stages: look up finished ids, prepare (fetch + decode, in parallel), inference
+/// (embed, caption, read text: queued on the device's <see cref="InferenceScheduler"/>, batched with other consumed
+/// batches' images), insert (one transaction), publish. Decisions are made per image, never per batch.
 /// </summary>
 public sealed partial class BatchProcessor(
     ImageResultStore store,
     FetchStage fetch,
     DecodeStage decode,
-    EmbedStage embed,
-    CaptionStage caption,
-    ReadTextStage readText,
+    InferenceScheduler inference,
     RecordMapper records,
     ResultPublisher results,
     PipelineMetrics metrics,
@@ -32,7 +29,7 @@ public sealed partial class BatchProcessor(
     public async Task ProcessAsync(IReadOnlyList<ImageUploaded> messages, IPublishEndpoint publisher, CancellationToken cancellationToken)
     {
         metrics.RecordBatch(messages.Count);
-        var unique = DistinctValid(messages);
+        var unique = messages.DistinctBy(m => m.ImageId, StringComparer.Ordinal).ToList();
         var finished = await store.FindAsync(unique.Select(m => m.ImageId).ToList(), cancellationToken).ConfigureAwait(false);
 
         var work = unique.Where(m => !finished.ContainsKey(m.ImageId)).Select(m => new ImageWork(m)).ToList();
@@ -40,9 +37,7 @@ public sealed partial class BatchProcessor(
         {
             await Task.WhenAll(work.Select(w => PrepareAsync(w, cancellationToken))).ConfigureAwait(false);
             var decoded = work.Where(w => !w.IsRejected).ToList();
-            await embed.RunAsync(decoded, cancellationToken).ConfigureAwait(false);
-            await caption.RunAsync(decoded, cancellationToken).ConfigureAwait(false);
-            await readText.RunAsync(decoded, cancellationToken).ConfigureAwait(false);
+            await inference.RunAsync(decoded, cancellationToken).ConfigureAwait(false);
 
             var written = work.Select(records.ToRecord).ToList();
             await store.InsertAsync(written, StageNames.Persist, cancellationToken).ConfigureAwait(false);
@@ -67,33 +62,7 @@ public sealed partial class BatchProcessor(
         await decode.RunAsync(work, cancellationToken).ConfigureAwait(false);
     }
 
-    private List<ImageUploaded> DistinctValid(IReadOnlyList<ImageUploaded> messages)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var valid = new List<ImageUploaded>(messages.Count);
-        foreach (var message in messages)
-        {
-            // Without an id there is no row to write and no one to tell: log it and let the message go.
-            if (string.IsNullOrWhiteSpace(message.ImageId))
-            {
-                LogMissingId(logger, message.OwnerId);
-                metrics.RecordFailure(FailureReasons.InvalidMessage);
-                continue;
-            }
-
-            if (seen.Add(message.ImageId))
-            {
-                valid.Add(message);
-            }
-        }
-
-        return valid;
-    }
-
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Batch of {Messages} messages: {Written} images written, {AlreadyFinished} already finished, {Rejected} rejected")]
     private static partial void LogBatch(ILogger logger, int messages, int written, int alreadyFinished, int rejected);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped an ImageUploaded message without an ImageId (owner {OwnerId})")]
-    private static partial void LogMissingId(ILogger logger, string? ownerId);
 }

@@ -15,6 +15,7 @@ using Pipeline.Worker.Stages.Captioning;
 using Pipeline.Worker.Stages.Decoding;
 using Pipeline.Worker.Stages.Embedding;
 using Pipeline.Worker.Stages.Fetching;
+using Pipeline.Worker.Stages.Inference;
 using Pipeline.Worker.Stages.Persisting;
 using Pipeline.Worker.Stages.Publishing;
 using Pipeline.Worker.Stages.Reading;
@@ -29,12 +30,14 @@ public static class WorkerServiceCollectionExtensions
     {
         AddValidatedOptions<BatchingOptions>(services, configuration, BatchingOptions.Section);
         AddValidatedOptions<ImagingOptions>(services, configuration, ImagingOptions.Section);
+        AddValidatedOptions<StoredSettingsOptions>(services, configuration, StoredSettingsOptions.Section);
         AddValidatedOptions<SourceOptions>(services, configuration, SourceOptions.Section);
         AddValidatedOptions<InferenceOptions>(services, configuration, InferenceOptions.Section);
         AddValidatedOptions<ImageEmbedderOptions>(services, configuration, ImageEmbedderOptions.Section);
         AddValidatedOptions<CaptionerOptions>(services, configuration, CaptionerOptions.Section);
         AddValidatedOptions<OcrOptions>(services, configuration, OcrOptions.Section);
         AddValidatedOptions<DatabaseOptions>(services, configuration, DatabaseOptions.Section);
+        AddValidatedOptions<ShutdownOptions>(services, configuration, ShutdownOptions.Section);
 
         services.AddSingleton(TimeProvider.System);
         services.AddMetrics();
@@ -45,7 +48,7 @@ public static class WorkerServiceCollectionExtensions
         services.AddSingleton<BlobImageFetcher>();
         services.AddSingleton<IImageFetcher, ImageFetcher>();
 
-        services.AddSingleton<ImageDecoder>();
+        services.AddSingleton<DecoderSource>();
         services.AddSingleton<OnnxSessionFactory>();
         services.AddSingleton(provider =>
         {
@@ -70,12 +73,12 @@ public static class WorkerServiceCollectionExtensions
                 : new PaddleTextReader(options, provider.GetRequiredService<OnnxSessionFactory>()));
         });
 
-        services.AddSingleton<InferenceGate>();
         services.AddSingleton<FetchStage>();
         services.AddSingleton<DecodeStage>();
         services.AddSingleton<EmbedStage>();
         services.AddSingleton<CaptionStage>();
         services.AddSingleton<ReadTextStage>();
+        services.AddSingleton<InferenceScheduler>();
         services.AddSingleton<RecordMapper>();
         services.AddSingleton<ResultPublisher>();
         services.AddSingleton<BatchProcessor>();
@@ -86,6 +89,8 @@ public static class WorkerServiceCollectionExtensions
         var rabbit = RabbitMqConnection.Parse(RequiredConnectionString(configuration, "RabbitMq"));
         services.AddMassTransit(bus =>
         {
+            // MassTransit 8 reports usage to its vendor over the internet by default; a worker phones no one.
+            bus.DisableUsageTelemetry();
             bus.AddConsumer<ImageUploadedBatchConsumer, ImageUploadedBatchConsumerDefinition>();
             bus.UsingRabbitMq((context, rabbitMq) =>
             {
@@ -93,11 +98,14 @@ public static class WorkerServiceCollectionExtensions
                 rabbitMq.ConfigureEndpoints(context);
             });
         });
-        services.AddOptions<MassTransitHostOptions>().Configure(options =>
+        // On SIGTERM the bus stops taking messages and waits for the batches it holds; the host gives it the same time.
+        services.AddOptions<MassTransitHostOptions>().Configure<IOptions<ShutdownOptions>>((options, shutdown) =>
         {
             options.WaitUntilStarted = true;
-            options.StopTimeout = TimeSpan.FromSeconds(30);
+            options.StopTimeout = TimeSpan.FromSeconds(shutdown.Value.TimeoutSeconds);
         });
+        services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((options, shutdown) =>
+            options.ShutdownTimeout = TimeSpan.FromSeconds(shutdown.Value.TimeoutSeconds));
 
         return services;
     }

@@ -8,6 +8,7 @@ public sealed class PipelineMetrics
     public const string MeterName = "Pipeline.Worker";
 
     private readonly Histogram<int> _batchSize;
+    private readonly Histogram<int> _inferenceBatchSize;
     private readonly Counter<long> _described;
     private readonly Counter<long> _failed;
 
@@ -15,11 +16,14 @@ public sealed class PipelineMetrics
     {
         var meter = meters.Create(MeterName);
         _batchSize = meter.CreateHistogram<int>("pipeline.batch.size", "{message}", "Messages per consumed batch.");
+        _inferenceBatchSize = meter.CreateHistogram<int>("pipeline.inference.batch.size", "{image}", "Images per model forward pass.");
         _described = meter.CreateCounter<long>("pipeline.images.described", "{image}", "Images described.");
         _failed = meter.CreateCounter<long>("pipeline.images.failed", "{image}", "Images failed, by reason.");
     }
 
     public void RecordBatch(int size) => _batchSize.Record(size);
+
+    public void RecordInferenceBatch(int size) => _inferenceBatchSize.Record(size);
 
     public void RecordDescribed() => _described.Add(1);
 

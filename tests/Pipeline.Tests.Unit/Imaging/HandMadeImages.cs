@@ -12,7 +12,11 @@ internal static class HandMadeImages
     /// An animated GIF89a, every frame a single palette colour over the whole screen. Each pair of pixels is
     /// preceded by an LZW clear code, so codes stay 3 bits wide and no compression needs to be written.
     /// </summary>
-    public static byte[] AnimatedGif(int width, int height, params SKColor[] frameColors)
+    public static byte[] AnimatedGif(int width, int height, params SKColor[] frameColors) =>
+        AnimatedGif(width, height, frameColors.Length, frameColors);
+
+    /// <summary>As above with <paramref name="frames"/> frames, frame i in palette colour i mod 4 (at most 4 colours).</summary>
+    public static byte[] AnimatedGif(int width, int height, int frames, params SKColor[] frameColors)
     {
         const int clear = 4, end = 5;
         var gif = new List<byte>();
@@ -27,7 +31,7 @@ internal static class HandMadeImages
         }
 
         gif.AddRange([0x21, 0xFF, 11, .. "NETSCAPE2.0"u8, 3, 1, 0, 0, 0]); // loop forever
-        for (var frame = 0; frame < frameColors.Length; frame++)
+        for (var frame = 0; frame < frames; frame++)
         {
             gif.AddRange([0x21, 0xF9, 4, 0x04, 10, 0, 0, 0]); // keep previous frame, 0.1 s
             gif.Add(0x2C);
@@ -40,7 +44,7 @@ internal static class HandMadeImages
                     codes.Add(clear);
                 }
 
-                codes.Add(frame);
+                codes.Add(frame % 4);
             }
 
             codes.Add(end);

@@ -26,6 +26,15 @@ public sealed class RabbitMqConnectionTests
         Assert.Equal("/", RabbitMqConnection.Parse("amqp://guest:guest@rabbit:5672/%2F").VirtualHost);
     }
 
+    [Fact]
+    public void TextFormNamesTheHostButNeverThePassword()
+    {
+        var text = RabbitMqConnection.Parse("amqp://worker:s3cret-pass@rabbit:5673/prod").ToString();
+
+        Assert.Equal("amqp://worker@rabbit:5673/prod", text);
+        Assert.DoesNotContain("s3cret-pass", text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("http://x")]
     [InlineData("rabbit:5672")]

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using Pipeline.Contracts;
 using Pipeline.Worker.Batches;
-using Pipeline.Worker.Stages.Embedding;
+using Pipeline.Worker.Stages.Inference;
 
 namespace Pipeline.Worker.Stages.Captioning;
 
 /// <summary>Captions every decoded image of the batch: one encoder pass and one batched decoding loop.</summary>
-public sealed class CaptionStage(OptionalCaptioner captioner, InferenceGate gate)
+public sealed class CaptionStage(OptionalCaptioner captioner)
 {
     public async Task RunAsync(IReadOnlyList<ImageWork> images, CancellationToken cancellationToken)
     {
@@ -16,16 +16,13 @@ public sealed class CaptionStage(OptionalCaptioner captioner, InferenceGate gate
         }
 
         using var batch = new PixelBatch(images, image => image.CaptionerPixels, model.Preprocessing.TensorLength);
-        using (await gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        var started = Stopwatch.GetTimestamp();
+        var captions = await model.CaptionAsync(batch.Pixels, images.Count, cancellationToken).ConfigureAwait(false);
+        var elapsed = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
+        for (var i = 0; i < images.Count; i++)
         {
-            var started = Stopwatch.GetTimestamp();
-            var captions = await model.CaptionAsync(batch.Pixels, images.Count, cancellationToken).ConfigureAwait(false);
-            var elapsed = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
-            for (var i = 0; i < images.Count; i++)
-            {
-                images[i].Caption = captions[i];
-                images[i].TimingsMs[StageNames.Caption] = elapsed;
-            }
+            images[i].Caption = captions[i];
+            images[i].TimingsMs[StageNames.Caption] = elapsed;
         }
     }
 }

@@ -12,7 +12,7 @@ namespace Pipeline.Worker.Stages.Decoding;
 
 /// <summary>Decodes, orients and downscales an image, then writes each model's input tensor for it (CPU).</summary>
 public sealed partial class DecodeStage(
-    ImageDecoder decoder,
+    DecoderSource decoders,
     OptionalEmbedder embedder,
     OptionalCaptioner captioner,
     OptionalTextReader textReader,
@@ -25,10 +25,14 @@ public sealed partial class DecodeStage(
             return Task.CompletedTask;
         }
 
-        return work.TimeAsync(StageNames.Decode, () => Task.Run(() => Decode(work), cancellationToken));
+        return work.TimeAsync(StageNames.Decode, async () =>
+        {
+            var decoder = await decoders.CurrentAsync(cancellationToken).ConfigureAwait(false);
+            await Task.Run(() => Decode(decoder, work), cancellationToken).ConfigureAwait(false);
+        });
     }
 
-    private void Decode(ImageWork work)
+    private void Decode(ImageDecoder decoder, ImageWork work)
     {
         try
         {

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using Pipeline.Contracts;
 using Pipeline.Worker.Batches;
+using Pipeline.Worker.Stages.Inference;
 
 namespace Pipeline.Worker.Stages.Embedding;
 
 /// <summary>Runs the image embedder once for every decoded image of the batch.</summary>
-public sealed class EmbedStage(OptionalEmbedder embedder, InferenceGate gate)
+public sealed class EmbedStage(OptionalEmbedder embedder)
 {
     public async Task RunAsync(IReadOnlyList<ImageWork> images, CancellationToken cancellationToken)
     {
@@ -15,17 +16,14 @@ public sealed class EmbedStage(OptionalEmbedder embedder, InferenceGate gate)
         }
 
         using var batch = new PixelBatch(images, image => image.EmbedderPixels, clip.Preprocessing.TensorLength);
-        using (await gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        var started = Stopwatch.GetTimestamp();
+        var vectors = await clip.EmbedAsync(batch.Pixels, images.Count, cancellationToken).ConfigureAwait(false);
+        // The whole forward pass is the latency each image of the batch waited for.
+        var elapsed = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
+        for (var i = 0; i < images.Count; i++)
         {
-            var started = Stopwatch.GetTimestamp();
-            var vectors = await clip.EmbedAsync(batch.Pixels, images.Count, cancellationToken).ConfigureAwait(false);
-            // The whole forward pass is the latency each image of the batch waited for.
-            var elapsed = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
-            for (var i = 0; i < images.Count; i++)
-            {
-                images[i].Embedding = vectors[i];
-                images[i].TimingsMs[StageNames.Embed] = elapsed;
-            }
+            images[i].Embedding = vectors[i];
+            images[i].TimingsMs[StageNames.Embed] = elapsed;
         }
     }
 }

@@ -21,7 +21,7 @@ public sealed class RecordMapper(OptionalEmbedder embedder, OptionalCaptioner ca
         {
             Id = message.ImageId,
             OwnerId = message.OwnerId ?? "",
-            SourceType = message.Source?.Type ?? "",
+            SourceType = ColumnSized(message.Source?.Type ?? ""),
             SourceUri = message.Source?.Uri?.ToString(),
             ContentSha256 = work.ContentSha256,
             Width = work.Size?.Width,
@@ -77,4 +77,8 @@ public sealed class RecordMapper(OptionalEmbedder embedder, OptionalCaptioner ca
         record.AltText = AltText.Compose(record.Caption, work.Ocr?.Lines.Select(l => l.Text).ToList() ?? []);
         return record;
     }
+
+    // An unknown source type is recorded as sent, cut to its column, so that its failed row can still be written.
+    private static string ColumnSized(string sourceType) =>
+        sourceType.Length <= ImageRecord.MaxSourceTypeLength ? sourceType : sourceType[..ImageRecord.MaxSourceTypeLength];
 }

@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using Pipeline.Contracts;
 using Pipeline.Worker.Batches;
-using Pipeline.Worker.Stages.Embedding;
 
 namespace Pipeline.Worker.Stages.Reading;
 
 /// <summary>Reads the text in every decoded picture of the batch: one detection pass, width-sorted recognition.</summary>
-public sealed class ReadTextStage(OptionalTextReader textReader, InferenceGate gate)
+public sealed class ReadTextStage(OptionalTextReader textReader)
 {
     public async Task RunAsync(IReadOnlyList<ImageWork> images, CancellationToken cancellationToken)
     {
@@ -15,17 +14,14 @@ public sealed class ReadTextStage(OptionalTextReader textReader, InferenceGate g
             return;
         }
 
-        using (await gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        var started = Stopwatch.GetTimestamp();
+        var results = await reader.ReadAsync(images.Select(i => i.Image!.Bitmap).ToList(), cancellationToken).ConfigureAwait(false);
+        var elapsed = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
+        for (var i = 0; i < images.Count; i++)
         {
-            var started = Stopwatch.GetTimestamp();
-            var results = await reader.ReadAsync(images.Select(i => i.Image!.Bitmap).ToList(), cancellationToken).ConfigureAwait(false);
-            var elapsed = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
-            for (var i = 0; i < images.Count; i++)
-            {
-                images[i].Ocr = results[i];
-                images[i].TimingsMs[StageNames.ReadText] = elapsed;
-                images[i].ReleaseImage();
-            }
+            images[i].Ocr = results[i];
+            images[i].TimingsMs[StageNames.ReadText] = elapsed;
+            images[i].ReleaseImage();
         }
     }
 }

@@ -1,7 +1,7 @@
 using System.Buffers;
 using Pipeline.Worker.Batches;
 
-namespace Pipeline.Worker.Stages.Embedding;
+namespace Pipeline.Worker.Stages.Inference;
 
 /// <summary>The images' input tensors laid back to back in one pooled buffer: a model's whole batch input.</summary>
 public sealed class PixelBatch : IDisposable

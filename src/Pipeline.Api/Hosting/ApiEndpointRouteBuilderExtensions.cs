@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Pipeline.Api.Describing;
+using Pipeline.Api.Images;
+using Pipeline.Api.Search;
+using Pipeline.Api.Settings;
+
+namespace Pipeline.Api.Hosting;
+
+public static class ApiEndpointRouteBuilderExtensions
+{
+    /// <summary>The middleware and every endpoint: /v1 (owner required), health, the OpenAPI document and the search page.</summary>
+    public static WebApplication MapPipelineApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponses.WriteAsync });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthResponses.WriteAsync });
+
+        var v1 = app.MapGroup("/v1").RequireAuthorization();
+        v1.MapImageEndpoints();
+        v1.MapDescribeEndpoints();
+        v1.MapSearchEndpoints();
+        v1.MapDownscaleEndpoints();
+        return app;
+    }
+}

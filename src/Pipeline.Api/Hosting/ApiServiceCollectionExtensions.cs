@@ -1,0 +1,93 @@
+using Azure.Storage.Blobs;
+using MassTransit;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Pipeline.Api.Describing;
+using Pipeline.Api.Images;
+using Pipeline.Api.Owners;
+using Pipeline.Api.Uploads;
+using Pipeline.Imaging;
+using Pipeline.Messaging;
+using Pipeline.Search;
+using Pipeline.Storage;
+
+namespace Pipeline.Api.Hosting;
+
+public static class ApiServiceCollectionExtensions
+{
+    /// <summary>Everything the API runs, configured from <paramref name="configuration"/> and validated at start-up.</summary>
+    public static IServiceCollection AddPipelineApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => o.MaxRequestBytes >= o.MaxImageBytes, "Api:MaxRequestBytes must be at least Api:MaxImageBytes.")
+            .ValidateOnStart();
+        services.AddOptions<OwnerOptions>().Bind(configuration.GetSection(OwnerOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OwnerOptions>, OwnerOptionsValidator>();
+        services.AddOptions<ImagingOptions>().Bind(configuration.GetSection(ImagingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ApiOptions>>((kestrel, api) =>
+            kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBytes);
+        services.AddOptions<FormOptions>().Configure<IOptions<ApiOptions>>((form, api) =>
+            form.MultipartBodyLengthLimit = api.Value.MaxRequestBytes);
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<RequestProblemHandler>();
+        services.AddOpenApi();
+        services.AddAuthentication(OwnerAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, OwnerAuthenticationHandler>(OwnerAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddPipelineStorage(RequiredConnectionString(configuration, "Postgres"));
+        services.AddImageSearch(configuration);
+        services.AddSingleton(new BlobServiceClient(RequiredConnectionString(configuration, "Blobs"), BlobClientOptions()));
+        services.AddHealthChecks().AddCheck<BlobStoreHealthCheck>("blobs", tags: ["ready"]);
+
+        services.AddSingleton<ImageBlobs>();
+        services.AddSingleton<UploadReader>();
+        services.AddSingleton<ImageIntake>();
+        services.AddSingleton<ImageCatalog>();
+        services.AddSingleton<Thumbnails>();
+        services.AddSingleton<ResultWaiters>();
+        services.AddSingleton<Describer>();
+
+        var rabbit = RabbitMqConnection.Parse(RequiredConnectionString(configuration, "RabbitMq"));
+        services.AddMassTransit(bus =>
+        {
+            bus.AddConsumer<ResultEventsConsumer>();
+            bus.UsingRabbitMq((context, rabbitMq) =>
+            {
+                rabbit.Configure(rabbitMq);
+                // A queue of this instance's own, removed when it stops: every instance hears every result.
+                rabbitMq.ReceiveEndpoint(new TemporaryEndpointDefinition(), endpoint => endpoint.ConfigureConsumer<ResultEventsConsumer>(context));
+            });
+        });
+        services.AddOptions<MassTransitHostOptions>().Configure(options => options.WaitUntilStarted = true);
+
+        return services;
+    }
+
+    /// <summary>A couple of quick retries; a request should fail fast rather than hang while the blob store is away.</summary>
+    private static BlobClientOptions BlobClientOptions()
+    {
+        var options = new BlobClientOptions();
+        options.Retry.MaxRetries = 2;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+        return options;
+    }
+
+    private static string RequiredConnectionString(IConfiguration configuration, string name)
+    {
+        var value = configuration.GetConnectionString(name);
+        return string.IsNullOrWhiteSpace(value)
+            ? throw new OptionsValidationException(
+                name,
+                typeof(string),
+                [$"ConnectionStrings:{name} is not set (environment variable ConnectionStrings__{name}); see README, HTTP API."])
+            : value;
+    }
+}

@@ -1,0 +1,43 @@
+using System.CommandLine;
+using Pipeline.Search;
+using Spectre.Console;
+
+namespace Pipeline.Cli.Commands.Search;
+
+/// <summary><c>similar &lt;imageId&gt;</c>: the owner's pictures nearest to one of theirs by CLIP vector.</summary>
+internal static class SimilarCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var image = new Argument<string>("imageId") { Description = "A described picture of the owner (ingest names them owner/file)." };
+        var paging = new PagingOptions();
+        var command = new Command("similar", "Find an owner's pictures that look like one of theirs.") { image };
+        paging.AddTo(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var owner = parse.GetRequiredValue(paging.Owner);
+            var imageId = parse.GetRequiredValue(image);
+            await using var services = SearchServices.Create(context.LoadConfiguration());
+            var page = await services.Search.SimilarAsync(
+                new SimilarQuery(owner, imageId, parse.GetValue(paging.Page), parse.GetValue(paging.PageSize), parse.GetValue(paging.MinScore)),
+                cancellationToken).ConfigureAwait(false);
+            if (page is null)
+            {
+                context.Console.MarkupLineInterpolated($"[red]Owner {owner} has no described picture '{imageId}'.[/]");
+                return 1;
+            }
+
+            if (parse.GetValue(paging.Json))
+            {
+                SearchOutput.WriteJson(context, page);
+            }
+            else
+            {
+                SearchOutput.WriteHits(context, page, owner, $"look like {imageId} (or it has no vector)");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,123 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Pipeline.Messaging;
+using Pipeline.Worker.Hosting;
+using RabbitMQ.Client;
+
+namespace Pipeline.Benchmarks.EndToEnd;
+
+/// <summary>Worker settings one measurement runs with.</summary>
+internal sealed record WorkerSettings(int MaxBatchSize, int ConcurrentBatches, int MaxQueueDelayMs, int TimeLimitMs)
+{
+    /// <summary>The shipped defaults at the given batch size.</summary>
+    public static WorkerSettings Batched(int maxBatchSize) => new(maxBatchSize, 3, 100, 5);
+
+    /// <summary>Like the original server: one image per request, nothing overlapped.</summary>
+    public static WorkerSettings Sequential { get; } = new(1, 1, 0, 1);
+}
+
+/// <summary>The real worker host (Program.cs's registration) in this process, on a scratch database and queue.</summary>
+internal sealed class BenchWorker : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly string _adminConnection;
+    private readonly string _database;
+    private readonly string _rabbitMq;
+
+    private BenchWorker(IHost host, string adminConnection, string database, string rabbitMq, string queue)
+    {
+        (_host, _adminConnection, _database, _rabbitMq) = (host, adminConnection, database, rabbitMq);
+        Queue = queue;
+    }
+
+    public string Queue { get; }
+
+    public static async Task<BenchWorker> StartAsync(
+        ServiceConnections services, string captionerFolder, int maxNewTokens, WorkerSettings settings, CancellationToken cancellationToken)
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var database = "bench_" + id;
+        var queue = "bench-image-uploaded-" + id;
+        await using (var admin = new NpgsqlConnection(services.Postgres))
+        {
+            await admin.OpenAsync(cancellationToken);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", admin);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Benchmark" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = new NpgsqlConnectionStringBuilder(services.Postgres) { Database = database }.ConnectionString,
+            ["ConnectionStrings:RabbitMq"] = services.RabbitMq,
+            ["ConnectionStrings:Blobs"] = services.Blobs,
+            ["Batching:QueueName"] = queue,
+            ["Batching:MaxBatchSize"] = Invariant(settings.MaxBatchSize),
+            ["Batching:ConcurrentBatches"] = Invariant(settings.ConcurrentBatches),
+            ["Batching:MaxQueueDelayMs"] = Invariant(settings.MaxQueueDelayMs),
+            ["Batching:TimeLimitMs"] = Invariant(settings.TimeLimitMs),
+            ["Models:Captioner:Path"] = captionerFolder,
+            ["Models:Captioner:Variant"] = "quantized",
+            ["Models:Captioner:NumBeams"] = "1",
+            ["Models:Captioner:MaxLength"] = Invariant(1 + maxNewTokens),
+            ["Inference:ExecutionProvider"] = "Cpu",
+            ["Database:MigrateOnStartup"] = "true",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "None",
+        });
+        builder.Services.AddPipelineWorker(builder.Configuration);
+        var host = builder.Build();
+        var worker = new BenchWorker(host, services.Postgres, database, services.RabbitMq, queue);
+        await host.StartAsync(cancellationToken);
+        return worker;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync(CancellationToken.None);
+        _host.Dispose();
+        NpgsqlConnection.ClearAllPools();
+        await using (var admin = new NpgsqlConnection(_adminConnection))
+        {
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        var rabbit = RabbitMqConnection.Parse(_rabbitMq);
+        var factory = new ConnectionFactory
+        {
+            HostName = rabbit.Host,
+            Port = rabbit.Port,
+            VirtualHost = rabbit.VirtualHost,
+            UserName = rabbit.Username,
+            Password = rabbit.Password,
+        };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        foreach (var name in new[] { Queue, Queue + "_error", Queue + "_skipped" })
+        {
+            await channel.QueueDeleteAsync(name);
+            await channel.ExchangeDeleteAsync(name);
+        }
+    }
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>The services' connection strings from the environment (<c>. .local/services.env</c>).</summary>
+internal sealed record ServiceConnections(string Postgres, string RabbitMq, string Blobs)
+{
+    public static ServiceConnections? FromEnvironment()
+    {
+        var postgres = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres");
+        var rabbitMq = Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq");
+        var blobs = Environment.GetEnvironmentVariable("ConnectionStrings__Blobs");
+        return string.IsNullOrEmpty(postgres) || string.IsNullOrEmpty(rabbitMq) || string.IsNullOrEmpty(blobs)
+            ? null
+            : new ServiceConnections(postgres, rabbitMq, blobs);
+    }
+}

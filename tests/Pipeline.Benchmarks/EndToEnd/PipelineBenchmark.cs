@@ -1,0 +1,226 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Pipeline.Benchmarks.EndToEnd;
+
+/// <summary>
+/// <c>pipeline</c>: the full-size stand-in captioner measured bare (model calls only, ours and transformers.js), then
+/// end to end (RabbitMQ → worker → Postgres → result events) per batch size, then a sequential baseline like the
+/// original server, then latency at light load — one run, one machine, one table.
+/// </summary>
+internal static class PipelineBenchmark
+{
+    public static Command Create()
+    {
+        var images = new Option<int>("--images") { Description = "Distinct 224×224 images.", DefaultValueFactory = _ => 20 };
+        var repeat = new Option<int>("--repeat") { Description = "End to end: each image announced this many times (new ids) per batch size.", DefaultValueFactory = _ => 2 };
+        var batches = new Option<string>("--batches") { Description = "Batch sizes, comma-separated.", DefaultValueFactory = _ => "1,2,3,4,5,8" };
+        var maxNewTokens = new Option<int>("--max-new-tokens") { Description = "Longest caption (greedy, everywhere).", DefaultValueFactory = _ => 20 };
+        var lightImages = new Option<int>("--light-images") { Description = "Light load: images announced one at a time.", DefaultValueFactory = _ => 10 };
+        var lightInterval = new Option<int>("--light-interval-ms") { Description = "Light load: gap between announcements.", DefaultValueFactory = _ => 2000 };
+        var skipJs = new Option<bool>("--skip-js") { Description = "Leave out transformers.js." };
+        var command = new Command("pipeline", "End-to-end images/s vs the bare model, a sequential baseline and transformers.js; latency at light load.")
+        {
+            images, repeat, batches, maxNewTokens, lightImages, lightInterval, skipJs,
+        };
+        command.SetAction((result, cancellationToken) => RunAsync(
+            new EndToEndOptions(
+                Math.Max(1, result.GetValue(images)),
+                Math.Max(1, result.GetValue(repeat)),
+                BatchSizes.Parse(result.GetRequiredValue(batches)),
+                Math.Max(1, result.GetValue(maxNewTokens)),
+                Math.Max(0, result.GetValue(lightImages)),
+                Math.Max(1, result.GetValue(lightInterval)),
+                result.GetValue(skipJs)),
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(EndToEndOptions options, CancellationToken cancellationToken)
+    {
+        if (ServiceConnections.FromEnvironment() is not { } services)
+        {
+            await Console.Error.WriteLineAsync("Needs the services: deploy/local/services.sh up && . .local/services.env");
+            return 2;
+        }
+
+        var root = ModelFolders.RepositoryRoot();
+        var imageFolder = Path.Combine(Path.GetTempPath(), $"pipeline-e2e-{Environment.ProcessId}");
+        var started = DateTimeOffset.UtcNow;
+        try
+        {
+            var bench = new BenchOptions(true, options.Images, options.Batches, options.MaxNewTokens, 0, "quantized", options.SkipJs);
+            var folders = ModelFolders.Prepare(root, bench);
+            var files = BenchImages.Write(imageFolder, options.Images);
+            var bytes = files.Select(File.ReadAllBytes).ToList();
+
+            Console.WriteLine("Bare model (model calls only, inputs prepared beforehand):");
+            var bare = await new OursRunner(bench).CaptionAsync(folders.Captioner, files, cancellationToken);
+            bare.ForEach(t => Progress.Report("C#", "captioner", t));
+            List<BatchTiming>? theirs = null;
+            if (!options.SkipJs)
+            {
+                var js = TransformersJsRunner.ForCheckout(root);
+                js.CheckInstalled();
+                var response = await js.RunAsync(new JsBenchRequest(files, options.Batches, options.MaxNewTokens, 0) { Captioner = folders.Captioner, Dtype = "q8" }, cancellationToken);
+                theirs = response.Caption;
+                theirs.ForEach(t => Progress.Report("transformers.js", "captioner", t));
+            }
+
+            Console.WriteLine("End to end (RabbitMQ → worker → Postgres → result events):");
+            var endToEnd = new List<(int Batch, Run Run)>();
+            foreach (var batch in options.Batches)
+            {
+                var run = await MeasureAsync(services, folders.Captioner, options, WorkerSettings.Batched(batch), bytes, cancellationToken);
+                Console.WriteLine(Invariant($"  batch {batch}: {run.Images} images in {run.Seconds:F2} s = {run.ImagesPerSecond:F2} img/s"));
+                endToEnd.Add((batch, run));
+            }
+
+            var sequential = await MeasureAsync(services, folders.Captioner, options, WorkerSettings.Sequential, bytes, cancellationToken);
+            Console.WriteLine(Invariant($"  sequential baseline: {sequential.Images} images in {sequential.Seconds:F2} s = {sequential.ImagesPerSecond:F2} img/s"));
+
+            var light = options.LightImages == 0 ? null : await MeasureLightLoadAsync(services, folders.Captioner, options, bytes, cancellationToken);
+
+            Console.WriteLine();
+            Console.Write(Report(options, started, bare, theirs, endToEnd, sequential, light));
+            return 0;
+        }
+        catch (BenchmarkException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 1;
+        }
+        finally
+        {
+            if (Directory.Exists(imageFolder))
+            {
+                Directory.Delete(imageFolder, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>Announces every image <see cref="EndToEndOptions.Repeat"/> times at once; timed from the first announcement to the last result.</summary>
+    private static async Task<Run> MeasureAsync(
+        ServiceConnections services, string captioner, EndToEndOptions options, WorkerSettings settings, List<byte[]> images, CancellationToken cancellationToken)
+    {
+        await using var worker = await BenchWorker.StartAsync(services, captioner, options.MaxNewTokens, settings, cancellationToken);
+        await using var producer = await Producer.StartAsync(services.RabbitMq, cancellationToken);
+
+        // Warm-up: ONNX Runtime's first runs at a new batch shape, connection pools, JIT.
+        var warmUp = await AnnounceAsync(producer, worker.Queue, "warm", images.Take(Math.Max(2 * settings.MaxBatchSize, 4)).ToList(), cancellationToken);
+        await producer.WaitForAsync(warmUp, TimeSpan.FromMinutes(5), cancellationToken);
+
+        var all = Enumerable.Repeat(images, options.Repeat).SelectMany(i => i).ToList();
+        var stopwatch = Stopwatch.StartNew();
+        var ids = await AnnounceAsync(producer, worker.Queue, "timed", all, cancellationToken);
+        await producer.WaitForAsync(ids, TimeSpan.FromMinutes(10), cancellationToken);
+        stopwatch.Stop();
+        var results = ids.Select(id => producer.Results[id]).ToList();
+        if (results.Any(r => r.Failed))
+        {
+            throw new BenchmarkException($"{results.Count(r => r.Failed)} images failed in the end-to-end run.");
+        }
+
+        return new Run(ids.Count, stopwatch.Elapsed.TotalSeconds, StageShares(results), PeakMemory.ResidentMegabytes());
+    }
+
+    /// <summary>One image every <see cref="EndToEndOptions.LightIntervalMs"/>: what one user waits for.</summary>
+    private static async Task<LightLoad> MeasureLightLoadAsync(
+        ServiceConnections services, string captioner, EndToEndOptions options, List<byte[]> images, CancellationToken cancellationToken)
+    {
+        await using var worker = await BenchWorker.StartAsync(services, captioner, options.MaxNewTokens, WorkerSettings.Batched(5), cancellationToken);
+        await using var producer = await Producer.StartAsync(services.RabbitMq, cancellationToken);
+        var warmUp = await AnnounceAsync(producer, worker.Queue, "warm", images.Take(2).ToList(), cancellationToken);
+        await producer.WaitForAsync(warmUp, TimeSpan.FromMinutes(2), cancellationToken);
+        await Task.Delay(options.LightIntervalMs, cancellationToken);
+
+        var ids = new List<string>();
+        for (var i = 0; i < options.LightImages; i++)
+        {
+            ids.AddRange(await AnnounceAsync(producer, worker.Queue, $"light{i}", [images[i % images.Count]], cancellationToken));
+            await Task.Delay(options.LightIntervalMs, cancellationToken);
+        }
+
+        await producer.WaitForAsync(ids, TimeSpan.FromMinutes(2), cancellationToken);
+        var results = ids.Select(id => producer.Results[id]).ToList();
+        var latency = results.Select(r => r.LatencyMs).Order().ToList();
+        var model = results.Select(r => r.TimingsMs.GetValueOrDefault("caption")).Order().ToList();
+        var overhead = results.Select(r => r.LatencyMs - r.TimingsMs.GetValueOrDefault("caption")).Order().ToList();
+        Console.WriteLine(Invariant($"  light load: {ids.Count} images, one every {options.LightIntervalMs} ms: latency p50 {Percentile(latency, 0.5):F0} ms, p95 {Percentile(latency, 0.95):F0} ms"));
+        return new LightLoad(ids.Count, Percentile(latency, 0.5), Percentile(latency, 0.95), Percentile(model, 0.5), Percentile(model, 0.95), Percentile(overhead, 0.95));
+    }
+
+    private static async Task<List<string>> AnnounceAsync(Producer producer, string queue, string prefix, List<byte[]> images, CancellationToken cancellationToken)
+    {
+        var ids = new List<string>(images.Count);
+        for (var i = 0; i < images.Count; i++)
+        {
+            var id = Invariant($"{prefix}-{i:D5}-{Guid.NewGuid():N}");
+            await producer.SendAsync(queue, id, images[i], cancellationToken);
+            ids.Add(id);
+        }
+
+        return ids;
+    }
+
+    /// <summary>Mean milliseconds per image in each stage the worker reports.</summary>
+    private static Dictionary<string, double> StageShares(List<Producer.Result> results) =>
+        results.SelectMany(r => r.TimingsMs).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value) / results.Count);
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    private static string Report(
+        EndToEndOptions options, DateTimeOffset started, List<BatchTiming> bare, List<BatchTiming>? theirs,
+        List<(int Batch, Run Run)> endToEnd, Run sequential, LightLoad? light)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(Invariant($"date: {started:yyyy-MM-dd HH:mm} UTC; {Environment.ProcessorCount} cores; ONNX Runtime intra-op threads: default (one per physical core) on every side"));
+        text.AppendLine(Invariant($"model: full-size stand-in distilvit captioner (ViT-B/16 + distilgpt2, quantized / q8), greedy, max_new_tokens {options.MaxNewTokens}"));
+        text.AppendLine(Invariant($"images: {options.Images} distinct 224×224 PNG; end to end each announced {options.Repeat}× (inline bytes), after a warm-up"));
+        text.AppendLine();
+        text.AppendLine("batch | bare model img/s | transformers.js img/s | ours ÷ js | end to end img/s | e2e ÷ bare | e2e ÷ sequential | peak RSS MB");
+        text.AppendLine("------|------------------|-----------------------|-----------|------------------|------------|------------------|------------");
+        foreach (var (batch, run) in endToEnd)
+        {
+            var model = bare.First(b => b.Batch == batch).ImagesPerSecond;
+            var js = theirs?.FirstOrDefault(t => t.Batch == batch)?.ImagesPerSecond;
+            text.AppendLine(Invariant(
+                $"{batch,5} | {model,16:F2} | {(js is { } j ? j.ToString("F2", CultureInfo.InvariantCulture) : "—"),21} | {(js is { } k ? (model / k).ToString("F2", CultureInfo.InvariantCulture) + "×" : "—"),9} | {run.ImagesPerSecond,16:F2} | {run.ImagesPerSecond / model,10:F2} | {run.ImagesPerSecond / sequential.ImagesPerSecond,15:F2}× | {run.PeakRssMb,11:F0}"));
+        }
+
+        text.AppendLine(Invariant($"sequential baseline (batch 1, one consumed batch at a time, no overlap): {sequential.ImagesPerSecond:F2} img/s"));
+        text.AppendLine();
+        text.AppendLine("per-image stage times end to end, ms (inference stages are the forward pass the image was in):");
+        foreach (var (batch, run) in endToEnd.Append((0, sequential)))
+        {
+            var label = batch == 0 ? "sequential" : "batch " + batch.ToString(CultureInfo.InvariantCulture);
+            text.AppendLine(Invariant($"  {label,-10} ") + string.Join(", ", run.StageMs.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => Invariant($"{s.Key} {s.Value:F1}"))));
+        }
+
+        if (light is not null)
+        {
+            text.AppendLine();
+            text.AppendLine(Invariant(
+                $"light load ({light.Images} images, one every {options.LightIntervalMs} ms, batch 5 settings): latency p50 {light.LatencyP50:F0} ms, p95 {light.LatencyP95:F0} ms; ") +
+                Invariant($"model time p50 {light.ModelP50:F0} ms, p95 {light.ModelP95:F0} ms; latency − model time p95 {light.OverheadP95:F0} ms"));
+        }
+
+        text.AppendLine(Invariant($"peak RSS of this process (benchmark + worker + models): {PeakMemory.ResidentMegabytes():F0} MB"));
+        return text.ToString();
+    }
+
+    private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
+
+    private sealed record EndToEndOptions(
+        int Images, int Repeat, IReadOnlyList<int> Batches, int MaxNewTokens, int LightImages, int LightIntervalMs, bool SkipJs);
+
+    private sealed record Run(int Images, double Seconds, Dictionary<string, double> StageMs, double PeakRssMb)
+    {
+        public double ImagesPerSecond => Images / Seconds;
+    }
+
+    private sealed record LightLoad(int Images, double LatencyP50, double LatencyP95, double ModelP50, double ModelP95, double OverheadP95);
+}

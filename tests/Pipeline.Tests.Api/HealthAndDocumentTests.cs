@@ -1,0 +1,83 @@
+using System.Net;
+using Pipeline.Tests.Api.Infrastructure;
+using Pipeline.Tests.Integration.Infrastructure;
+
+namespace Pipeline.Tests.Api;
+
+/// <summary>Health probes, the OpenAPI document, problem documents for unknown paths, and the page at /.</summary>
+public sealed class HealthAndDocumentTests(PipelineServices services)
+{
+    [Fact]
+    public async Task ReadyNamesEveryServiceItDependsOn()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var run = await ApiRun.StartAsync(services, cancellationToken, withWorker: false);
+        var anonymous = run.ClientFor(null);
+
+        using var live = await anonymous.GetAsync("/health/live", cancellationToken);
+        Assert.Equal("Healthy", (await live.JsonAsync(HttpStatusCode.OK, cancellationToken)).Text("status"));
+        using var ready = await anonymous.GetAsync("/health/ready", cancellationToken);
+        var checks = (await ready.JsonAsync(HttpStatusCode.OK, cancellationToken)).GetProperty("checks");
+        Assert.Equal(["blobs", "masstransit-bus", "postgres"], checks.EnumerateObject().Select(c => c.Name).Order());
+        Assert.All(checks.EnumerateObject(), check => Assert.Equal("Healthy", check.Value.Text("status")));
+    }
+
+    [Fact]
+    public async Task ReadyIsUnhealthyWhileTheBlobStoreIsAway()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var run = await ApiRun.StartAsync(services, cancellationToken, withWorker: false, api: new Dictionary<string, string?>
+        {
+            // Port 9 (discard) has no listener here: the store is away, everything else is there.
+            ["ConnectionStrings:Blobs"] = services.Endpoints.Blobs.Replace("127.0.0.1:10000", "127.0.0.1:9", StringComparison.Ordinal),
+        });
+
+        using var ready = await run.ClientFor(null).GetAsync("/health/ready", cancellationToken);
+
+        var report = await ready.JsonAsync(HttpStatusCode.ServiceUnavailable, cancellationToken);
+        Assert.Equal("Unhealthy", report.GetProperty("checks").GetProperty("blobs").Text("status"));
+        Assert.Equal("Healthy", report.GetProperty("checks").GetProperty("postgres").Text("status"));
+        using var live = await run.ClientFor(null).GetAsync("/health/live", cancellationToken);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+
+    [Fact]
+    public async Task TheOpenApiDocumentDescribesTheEndpoints()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var run = await ApiRun.StartAsync(services, cancellationToken, withWorker: false);
+
+        using var response = await run.ClientFor(null).GetAsync("/openapi/v1.json", cancellationToken);
+
+        var document = await response.JsonAsync(HttpStatusCode.OK, cancellationToken);
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToHashSet();
+        Assert.Superset(paths, new HashSet<string>
+        {
+            "/v1/images", "/v1/images/{id}", "/v1/images/{id}/content", "/v1/images/{id}/similar", "/v1/describe",
+            "/v1/describe/batch", "/v1/search", "/v1/classify", "/v1/settings/downscale",
+        });
+        var upload = document.GetProperty("paths").GetProperty("/v1/images").GetProperty("post");
+        Assert.Equal(["application/octet-stream", "image/*", "multipart/form-data"], upload.GetProperty("requestBody").GetProperty("content").EnumerateObject().Select(c => c.Name).Order());
+        Assert.True(upload.GetProperty("responses").TryGetProperty("413", out _));
+    }
+
+    [Fact]
+    public async Task UnknownPathsAreProblemsAndTheSearchPageIsServedAtTheRoot()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var run = await ApiRun.StartAsync(services, cancellationToken, withWorker: false);
+        var client = run.ClientFor("gina");
+
+        using var unknown = await client.GetAsync("/v1/nothing-here", cancellationToken);
+        await unknown.ProblemAsync(HttpStatusCode.NotFound, cancellationToken);
+        using var badPaging = await client.GetAsync("/v1/images?pageSize=1000", cancellationToken);
+        await badPaging.ProblemAsync(HttpStatusCode.BadRequest, cancellationToken);
+        using var badWidth = await client.GetAsync("/v1/images/x/content?width=5", cancellationToken);
+        await badWidth.ProblemAsync(HttpStatusCode.BadRequest, cancellationToken);
+
+        using var page = await client.GetAsync("/", cancellationToken);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<title>Find pictures</title>", await page.Content.ReadAsStringAsync(cancellationToken));
+    }
+}

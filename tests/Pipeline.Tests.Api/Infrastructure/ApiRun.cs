@@ -1,0 +1,167 @@
+using Azure.Storage.Blobs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Storage;
+using Pipeline.Tests.Integration.Infrastructure;
+
+namespace Pipeline.Tests.Api.Infrastructure;
+
+/// <summary>
+/// One test's API on its own database, queue and blob container, and (when asked) the real worker consuming that
+/// queue with the tiny stand-in CLIP and captioner. Everything is removed again at the end.
+/// </summary>
+public sealed class ApiRun : IAsyncDisposable
+{
+    public const string Administrator = "admin";
+    public const string AliceKey = "alice-key-0123456789abcdef";
+    public const string BobKey = "bob-key-0123456789abcdef";
+
+    private readonly PipelineServices _services;
+    private readonly IReadOnlyDictionary<string, string?> _workerSettings;
+    private readonly List<HttpClient> _clients = [];
+    private WorkerUnderTest? _worker;
+
+    private ApiRun(PipelineServices services, string database, string queueName, BlobContainerClient container, IReadOnlyDictionary<string, string?> workerSettings)
+    {
+        _services = services;
+        _workerSettings = workerSettings;
+        Database = database;
+        QueueName = queueName;
+        Container = container;
+    }
+
+    public string Database { get; }
+
+    public string QueueName { get; }
+
+    public BlobContainerClient Container { get; }
+
+    public ApiFactory Factory { get; private set; } = null!;
+
+    /// <param name="withWorker">False: the queue only collects the announcements until <see cref="StartWorkerAsync"/>.</param>
+    /// <param name="api">Settings of the API beyond the defaults here.</param>
+    /// <param name="worker">Settings of the worker beyond the stand-in CLIP and captioner.</param>
+    public static async Task<ApiRun> StartAsync(
+        PipelineServices services,
+        CancellationToken cancellationToken,
+        bool withWorker = true,
+        IReadOnlyDictionary<string, string?>? api = null,
+        IReadOnlyDictionary<string, string?>? worker = null)
+    {
+        var database = await services.CreateDatabaseAsync(cancellationToken);
+        await MigrateAsync(database, cancellationToken);
+        var queueName = "api-test-" + Guid.NewGuid().ToString("N")[..12];
+        await BrokerQueues.DeclareAsync(services.Endpoints.RabbitMq, queueName);
+        var container = new BlobServiceClient(services.Endpoints.Blobs).GetBlobContainerClient("api-test-" + Guid.NewGuid().ToString("N")[..12]);
+        await container.CreateAsync(cancellationToken: cancellationToken);
+
+        var workerSettings = new Dictionary<string, string?>
+        {
+            ["Batching:QueueName"] = queueName,
+            ["Models:Captioner:Path"] = services.StandInCaptionerFolder,
+            ["Models:Captioner:Variant"] = "fp32",
+            ["Imaging:StoredSettingsRefreshMs"] = "0",
+        };
+        foreach (var (key, value) in worker ?? new Dictionary<string, string?>())
+        {
+            workerSettings[key] = value;
+        }
+
+        var run = new ApiRun(services, database, queueName, container, workerSettings);
+        if (withWorker)
+        {
+            await run.StartWorkerAsync(cancellationToken);
+        }
+
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = database,
+            ["ConnectionStrings:RabbitMq"] = services.Endpoints.RabbitMq,
+            ["ConnectionStrings:Blobs"] = services.Endpoints.Blobs,
+            ["Api:Container"] = container.Name,
+            ["Api:QueueName"] = queueName,
+            ["Api:DescribeTimeoutSeconds"] = "120",
+            ["Api:Owners:TrustOwnerHeader"] = "true",
+            ["Api:Owners:ApiKeys:0:Key"] = AliceKey,
+            ["Api:Owners:ApiKeys:0:Owner"] = "alice",
+            ["Api:Owners:ApiKeys:1:Key"] = BobKey,
+            ["Api:Owners:ApiKeys:1:Owner"] = "bob",
+            ["Api:SettingsAdministrators:0"] = Administrator,
+            ["Models:ImageEmbedder:Path"] = services.StandInClipFolder,
+            ["Inference:ExecutionProvider"] = "Cpu",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in api ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        run.Factory = new ApiFactory(settings);
+        return run;
+    }
+
+    /// <summary>The real worker on this run's database and queue.</summary>
+    public async Task StartWorkerAsync(CancellationToken cancellationToken) =>
+        _worker = await WorkerUnderTest.StartAsync(_services, Database, 5, cancellationToken, _workerSettings);
+
+    /// <summary>A client acting for <paramref name="owner"/> through the X-Owner-Id header (null: no owner at all).</summary>
+    public HttpClient ClientFor(string? owner)
+    {
+        var client = Factory.CreateClient();
+        if (owner is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Owner-Id", owner);
+        }
+
+        _clients.Add(client);
+        return client;
+    }
+
+    public HttpClient ClientWithKey(string apiKey)
+    {
+        var client = Factory.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        _clients.Add(client);
+        return client;
+    }
+
+    public async Task<List<string>> BlobNamesAsync(CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        await foreach (var blob in Container.GetBlobsAsync(cancellationToken: cancellationToken))
+        {
+            names.Add(blob.Name);
+        }
+
+        return names;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in _clients)
+        {
+            client.Dispose();
+        }
+
+        await Factory.DisposeAsync();
+        if (_worker is not null)
+        {
+            await _worker.DisposeAsync();
+        }
+
+        await _services.DeleteQueuesAsync(QueueName);
+        await _services.DropDatabaseAsync(Database);
+        await Container.DeleteIfExistsAsync();
+    }
+
+    private static async Task MigrateAsync(string database, CancellationToken cancellationToken)
+    {
+        var services = new ServiceCollection().AddPipelineStorage(database).BuildServiceProvider();
+        await using (services)
+        {
+            var contexts = services.GetRequiredService<IDbContextFactory<PipelineDbContext>>();
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+    }
+}

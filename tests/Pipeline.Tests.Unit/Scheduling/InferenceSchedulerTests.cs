@@ -1,0 +1,164 @@
+using System.Buffers;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Pipeline.Contracts;
+using Pipeline.Imaging.Tensors;
+using Pipeline.Inference.Embeddings;
+using Pipeline.Tests.Unit.Embeddings;
+using Pipeline.Worker.Batches;
+using Pipeline.Worker.Consuming;
+using Pipeline.Worker.Stages.Captioning;
+using Pipeline.Worker.Stages.Embedding;
+using Pipeline.Worker.Stages.Inference;
+using Pipeline.Worker.Stages.Reading;
+using Pipeline.Worker.Telemetry;
+
+namespace Pipeline.Tests.Unit.Scheduling;
+
+/// <summary>The device's scheduler over a real (tiny stand-in) CLIP image tower.</summary>
+public sealed class InferenceSchedulerTests(StandInEmbedderFixture clip) : IClassFixture<StandInEmbedderFixture>
+{
+    [Fact]
+    public async Task ConsumedBatchesArrivingWhileTheDeviceIsBusyLeaveAsOneForwardPass()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var embedder = new HeldEmbedder(clip.Embedder);
+        await using var scheduler = Scheduler(embedder);
+        var first = Images(1, seed: 0);
+        var second = Images(2, seed: 1);
+        var third = Images(2, seed: 3);
+        try
+        {
+            var running = scheduler.RunAsync(first, cancellationToken);
+            await embedder.Entered.WaitAsync(cancellationToken);
+            var waiting = new[] { scheduler.RunAsync(second, cancellationToken), scheduler.RunAsync(third, cancellationToken) };
+            embedder.Release();
+            await Task.WhenAll([running, .. waiting]);
+
+            Assert.Equal([1, 4], embedder.PassSizes);
+            foreach (var image in first.Concat(second).Concat(third))
+            {
+                var alone = (await clip.Embedder.EmbedAsync(image.EmbedderPixels.AsMemory(0, clip.Embedder.Preprocessing.TensorLength), 1, cancellationToken))[0];
+                Assert.Equal(alone, image.Embedding!, (a, b) => Math.Abs(a - b) < 1e-4);
+            }
+        }
+        finally
+        {
+            first.Concat(second).Concat(third).ToList().ForEach(i => i.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task MoreImagesThanABatchHoldsLeaveInFullBatchesWithoutWaitingForNewArrivals()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var embedder = new HeldEmbedder(clip.Embedder);
+        await using var scheduler = Scheduler(embedder, maxBatchSize: 2);
+        var first = Images(1, seed: 0);
+        var queued = Images(5, seed: 1);
+        try
+        {
+            var running = scheduler.RunAsync(first, cancellationToken);
+            await embedder.Entered.WaitAsync(cancellationToken);
+            var waiting = scheduler.RunAsync(queued, cancellationToken);
+            embedder.Release();
+
+            await Task.WhenAll(running, waiting).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            Assert.Equal([1, 2, 2, 1], embedder.PassSizes);
+            Assert.All(queued, image => Assert.NotNull(image.Embedding));
+        }
+        finally
+        {
+            first.Concat(queued).ToList().ForEach(i => i.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task ABatchCancelledBeforeItsTurnLeavesTheQueueAndTheOthersRun()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var embedder = new HeldEmbedder(clip.Embedder);
+        await using var scheduler = Scheduler(embedder);
+        var first = Images(1, seed: 0);
+        var cancelled = Images(2, seed: 1);
+        var kept = Images(1, seed: 3);
+        using var giveUp = new CancellationTokenSource();
+        try
+        {
+            var running = scheduler.RunAsync(first, cancellationToken);
+            await embedder.Entered.WaitAsync(cancellationToken);
+            var abandoned = scheduler.RunAsync(cancelled, giveUp.Token);
+            var waiting = scheduler.RunAsync(kept, cancellationToken);
+            await giveUp.CancelAsync();
+            embedder.Release();
+
+            await Task.WhenAll(running, waiting);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+            Assert.Equal([1, 1], embedder.PassSizes);
+            Assert.All(cancelled, image => Assert.Null(image.Embedding));
+            Assert.NotNull(kept[0].Embedding);
+        }
+        finally
+        {
+            first.Concat(cancelled).Concat(kept).ToList().ForEach(i => i.Dispose());
+        }
+    }
+
+    private static InferenceScheduler Scheduler(IImageEmbedder embedder, int maxBatchSize = 5)
+    {
+        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        return new InferenceScheduler(
+            new EmbedStage(new OptionalEmbedder(embedder)),
+            new CaptionStage(new OptionalCaptioner(null)),
+            new ReadTextStage(new OptionalTextReader(null)),
+            Options.Create(new BatchingOptions { MaxBatchSize = maxBatchSize, MaxQueueDelayMs = 0 }),
+            new PipelineMetrics(meters),
+            NullLogger<InferenceScheduler>.Instance);
+    }
+
+    private List<ImageWork> Images(int count, int seed)
+    {
+        var length = clip.Embedder.Preprocessing.TensorLength;
+        return [.. Enumerable.Range(seed, count).Select(n =>
+        {
+            var random = new Random(n);
+            var pixels = ArrayPool<float>.Shared.Rent(length);
+            for (var i = 0; i < length; i++)
+            {
+                pixels[i] = (float)(random.NextDouble() * 4 - 2);
+            }
+
+            return new ImageWork(new ImageUploaded($"image-{n}", "owner", ImageSource.Inline([1]))) { EmbedderPixels = pixels };
+        })];
+    }
+
+    /// <summary>The real embedder, whose first forward pass waits until the test lets it go: the device is busy meanwhile.</summary>
+    private sealed class HeldEmbedder(IImageEmbedder inner) : IImageEmbedder
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Entered => _entered.Task;
+
+        public List<int> PassSizes { get; } = [];
+
+        public string ModelId => inner.ModelId;
+
+        public bool IsStandIn => inner.IsStandIn;
+
+        public int Dimensions => inner.Dimensions;
+
+        public PreprocessorConfig Preprocessing => inner.Preprocessing;
+
+        public void Release() => _released.TrySetResult();
+
+        public async Task<float[][]> EmbedAsync(Memory<float> pixels, int count, CancellationToken cancellationToken)
+        {
+            PassSizes.Add(count);
+            _entered.TrySetResult();
+            await _released.Task.WaitAsync(cancellationToken);
+            return await inner.EmbedAsync(pixels, count, cancellationToken);
+        }
+    }
+}

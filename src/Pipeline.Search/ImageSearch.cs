@@ -27,14 +27,22 @@ internal sealed partial class ImageSearch(
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentException.ThrowIfNullOrWhiteSpace(query.Text);
-        var window = PageWindow.For(query.Page, query.PageSize, _options);
         var embedder = queryEmbedder.Instance;
+        var vector = embedder is null || PageWindow.For(query.Page, query.PageSize, _options).IsBeyondCandidates
+            ? null
+            : (await embedder.EmbedAsync([query.Text], cancellationToken).ConfigureAwait(false))[0];
+        return await SearchAsync(query, vector, embedder?.ModelId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The search after the text tower: <paramref name="vector"/> is the query's embedding by <paramref name="modelId"/>, or null for full text only.</summary>
+    internal async Task<SearchPage> SearchAsync(SearchQuery query, float[]? vector, string? modelId, CancellationToken cancellationToken)
+    {
+        var window = PageWindow.For(query.Page, query.PageSize, _options);
         if (window.IsBeyondCandidates)
         {
-            return new SearchPage([], window.Page, window.PageSize, false, embedder?.ModelId);
+            return new SearchPage([], window.Page, window.PageSize, false, modelId);
         }
 
-        var vector = embedder is null ? null : (await embedder.EmbedAsync([query.Text], cancellationToken).ConfigureAwait(false))[0];
         await using var session = await SearchSession.OpenAsync(contexts, cancellationToken).ConfigureAwait(false);
         await using var command = session.Command(vector is null ? SearchSql.FullTextOnly : SearchSql.Hybrid);
         AddPaging(command, query.OwnerId, window, query.MinScore);
@@ -43,24 +51,21 @@ internal sealed partial class ImageSearch(
         if (vector is not null)
         {
             await session.UseVectorIndexAsync(window.Candidates, _options, cancellationToken).ConfigureAwait(false);
-            command.Parameters.AddWithValue("vector", new Vector(vector));
-            command.Parameters.AddWithValue("model", embedder!.ModelId);
-            command.Parameters.Add(new NpgsqlParameter("exclude", NpgsqlDbType.Text) { Value = DBNull.Value });
+            AddVector(command, new Vector(vector), modelId!, exclude: null);
             command.Parameters.AddWithValue("vector_weight", _options.VectorWeight);
         }
 
         var hits = await HitReader.ReadAsync(command, cancellationToken).ConfigureAwait(false);
         LogSearched(logger, query.OwnerId, window.Page, hits.Count, vector is not null);
-        return new SearchPage(Trim(hits, window), window.Page, window.PageSize, hits.Count > window.PageSize, embedder?.ModelId);
+        return Page(hits, window, modelId);
     }
 
     public async Task<SearchPage?> SimilarAsync(SimilarQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var window = PageWindow.For(query.Page, query.PageSize, _options);
-        await using var session = await SearchSession.OpenAsync(contexts, cancellationToken).ConfigureAwait(false);
         string? modelId;
         Vector? vector;
+        await using (var session = await SearchSession.OpenAsync(contexts, cancellationToken).ConfigureAwait(false))
         await using (var lookup = session.Command(SearchSql.StoredVector))
         {
             lookup.Parameters.AddWithValue("owner", query.OwnerId);
@@ -76,19 +81,27 @@ internal sealed partial class ImageSearch(
             vector = reader.IsDBNull(1) ? null : reader.GetFieldValue<Vector>(1);
         }
 
-        if (vector is null || window.IsBeyondCandidates)
+        return vector is null
+            ? new SearchPage([], Math.Max(1, query.Page), PageWindow.For(query.Page, query.PageSize, _options).PageSize, false, modelId)
+            : await NeighboursAsync(query.OwnerId, vector, modelId!, query.ImageId, query.Page, query.PageSize, query.MinScore, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The owner's pictures nearest to <paramref name="vector"/> (a vector of <paramref name="modelId"/>), score = cosine similarity.</summary>
+    internal async Task<SearchPage> NeighboursAsync(
+        string owner, Vector vector, string modelId, string? exclude, int page, int pageSize, double? minScore, CancellationToken cancellationToken)
+    {
+        var window = PageWindow.For(page, pageSize, _options);
+        if (window.IsBeyondCandidates)
         {
             return new SearchPage([], window.Page, window.PageSize, false, modelId);
         }
 
+        await using var session = await SearchSession.OpenAsync(contexts, cancellationToken).ConfigureAwait(false);
         await session.UseVectorIndexAsync(window.Candidates, _options, cancellationToken).ConfigureAwait(false);
         await using var command = session.Command(SearchSql.Neighbours);
-        AddPaging(command, query.OwnerId, window, query.MinScore);
-        command.Parameters.AddWithValue("vector", vector);
-        command.Parameters.AddWithValue("model", modelId!);
-        command.Parameters.AddWithValue("exclude", query.ImageId);
-        var hits = await HitReader.ReadAsync(command, cancellationToken).ConfigureAwait(false);
-        return new SearchPage(Trim(hits, window), window.Page, window.PageSize, hits.Count > window.PageSize, modelId);
+        AddPaging(command, owner, window, minScore);
+        AddVector(command, vector, modelId, exclude);
+        return Page(await HitReader.ReadAsync(command, cancellationToken).ConfigureAwait(false), window, modelId);
     }
 
     public async Task<ClassificationPage> ClassifyAsync(ClassifyQuery query, CancellationToken cancellationToken)
@@ -143,7 +156,16 @@ internal sealed partial class ImageSearch(
         command.Parameters.AddWithValue("min_score", minScore ?? double.NegativeInfinity);
     }
 
-    private static List<SearchHit> Trim(List<SearchHit> hits, PageWindow window) => hits.Take(window.PageSize).ToList();
+    private static void AddVector(NpgsqlCommand command, Vector vector, string modelId, string? exclude)
+    {
+        command.Parameters.AddWithValue("vector", vector);
+        command.Parameters.AddWithValue("model", modelId);
+        command.Parameters.Add(new NpgsqlParameter("exclude", NpgsqlDbType.Text) { Value = (object?)exclude ?? DBNull.Value });
+    }
+
+    /// <summary>The rows asked for were the page and one more: the extra one only says that another page follows.</summary>
+    private static SearchPage Page(List<SearchHit> hits, PageWindow window, string? modelId) =>
+        new(hits.Take(window.PageSize).ToList(), window.Page, window.PageSize, hits.Count > window.PageSize, modelId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Search for owner {OwnerId}, page {Page}: {Hits} rows (vector half: {WithVectors})")]
     private static partial void LogSearched(ILogger logger, string ownerId, int page, int hits, bool withVectors);

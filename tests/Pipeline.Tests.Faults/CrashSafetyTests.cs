@@ -21,6 +21,8 @@ public sealed class CrashSafetyTests(FaultServices services)
         var seed = Environment.TickCount;
         var random = new Random(seed);
         await using var run = await FaultRun.StartAsync(services, "crash", cancellationToken);
+        // The image embedder alone: what is tested is the bookkeeping, and 2,000 captions would triple the run's time.
+        run.Settings["Models__Captioner__Path"] = "";
 
         // Mostly inline pictures; every 10th from a blob; every 40th a truncated PNG, whose final state is "failed".
         var pictures = Pictures.Distinct(40, 32, 24);
@@ -62,7 +64,7 @@ public sealed class CrashSafetyTests(FaultServices services)
         await run.Events.WaitForAllAsync(ids, TimeSpan.FromSeconds(180), cancellationToken);
 
         var rows = await run.RowsAsync(cancellationToken);
-        var duplicates = Completeness.AssertEveryImageFinishedOnce(ids, rows, run.Events, withCaptions: true);
+        var duplicates = Completeness.AssertEveryImageFinishedOnce(ids, rows, run.Events, withCaptions: false);
         Assert.Equal(Images / 40, rows.Values.Count(r => r.Reason == FailureReasons.TruncatedImage));
         Assert.Equal(Images - Images / 40, rows.Values.Count(r => r.Reason is null));
         Assert.Equal(0u, await Broker.ReadyCountAsync(run.Rabbit, run.Queue + "_error", cancellationToken));

@@ -39,15 +39,23 @@ public sealed class GracefulShutdownTests(FaultServices services)
         // Committed means published: every row's event is out.
         await run.Events.WaitForAllAsync(written.Keys, TimeSpan.FromSeconds(10), cancellationToken);
         // Acknowledged means gone: what was not written is back in the queue, nothing in between.
-        Assert.Equal((uint)(Images - written.Count), await Broker.ReadyCountAsync(run.Rabbit, run.Queue, cancellationToken));
+        Assert.Equal((uint)(messages.Count - written.Count), await Broker.ReadyCountAsync(run.Rabbit, run.Queue, cancellationToken));
 
-        // 2. A 2 s timeout with slow batches in hand: the worker leaves on time.
-        var second = run.StartWorker(new Dictionary<string, string> { ["Shutdown__TimeoutSeconds"] = "2" });
+        // 2. A 2 s timeout with more work in hand than 2 s can finish (40 images taken at once): the worker leaves on time.
+        var more = Enumerable.Range(Images, Images)
+            .Select(i => new ImageUploaded($"sigterm-{i:D2}", "owner-sigterm", ImageSource.Inline(Pictures.Encode(480, 360, i))))
+            .ToList();
+        await run.PublishAsync(more.Select(Broker.Json), cancellationToken);
+        messages.AddRange(more);
+        var second = run.StartWorker(new Dictionary<string, string> { ["Shutdown__TimeoutSeconds"] = "2", ["Batching__MaxBatchSize"] = "10" });
         await run.Events.WaitForImagesAsync(written.Count + 1, TimeSpan.FromSeconds(120), cancellationToken);
         var hurried = Stopwatch.StartNew();
         await second.TerminateAsync(cancellationToken);
         Assert.NotNull(await second.WaitForExitAsync(TimeSpan.FromSeconds(15), cancellationToken));
         var hurriedAfter = hurried.Elapsed;
+        Assert.InRange(hurriedAfter, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10));
+        var cutShort = messages.Count - (await run.RowsAsync(cancellationToken)).Count;
+        Assert.True(cutShort > 0, "the second worker finished everything: nothing was left for the timeout to cut");
 
         // 3. The next worker finishes the rest: still exactly one row each, and no second event for what step 1 finished.
         run.StartWorker();
@@ -57,6 +65,6 @@ public sealed class GracefulShutdownTests(FaultServices services)
         Assert.All(written.Keys, id => Assert.Equal(1, run.Events.CountFor(id)));
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"SIGTERM with {rowsAtSignal} of {Images} rows written: exit 0 after {stoppedAfter.TotalSeconds:F1} s with {written.Count} written, " +
-            $"each published once; with a 2 s timeout the worker left after {hurriedAfter.TotalSeconds:F1} s");
+            $"each published once; with a 2 s timeout the worker left after {hurriedAfter.TotalSeconds:F1} s, {cutShort} images unfinished and redelivered");
     }
 }

@@ -56,6 +56,8 @@ public static class ApiServiceCollectionExtensions
         var rabbit = RabbitMqConnection.Parse(RequiredConnectionString(configuration, "RabbitMq"));
         services.AddMassTransit(bus =>
         {
+            // MassTransit 8 reports usage to its vendor over the internet by default; this service phones no one.
+            bus.DisableUsageTelemetry();
             bus.AddConsumer<ResultEventsConsumer>();
             bus.UsingRabbitMq((context, rabbitMq) =>
             {

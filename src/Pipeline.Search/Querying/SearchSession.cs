@@ -7,7 +7,7 @@ using Pipeline.Storage;
 namespace Pipeline.Search.Querying;
 
 /// <summary>
-/// One read-only transaction on a pooled context's connection, with the HNSW settings of one query set for it alone
+/// One transaction on a pooled context's connection, with the HNSW settings of one query set for it alone
 /// (<c>set_config(…, is_local: true)</c> is SET LOCAL with parameters): pooled connections never carry them to other work.
 /// </summary>
 internal sealed class SearchSession : IAsyncDisposable

@@ -23,7 +23,7 @@ public static class WorkerHttp
     {
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
         var ready = new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteAsync };
-        // A worker whose broker or database is away takes no work: not ready, even where a check only says degraded.
+        // MassTransit reports a lost broker as Degraded; a worker that cannot take or answer messages is not ready.
         ready.ResultStatusCodes[HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable;
         endpoints.MapHealthChecks("/health/ready", ready);
         return endpoints;

@@ -7,7 +7,7 @@ using RabbitMQ.Client.Exceptions;
 namespace Pipeline.Tests.Faults.Infrastructure;
 
 /// <summary>One <c>ImageDescribed</c> (<see cref="Reason"/> null) or <c>ImageDescriptionFailed</c> event.</summary>
-internal sealed record ResultEvent(string ImageId, string? Reason, JsonElement Message, TimeSpan ReceivedAfter);
+internal sealed record ResultEvent(string ImageId, string? Reason, JsonElement Message);
 
 /// <summary>
 /// A consumer of the result events as another system would run one: a durable queue of its own bound to both result
@@ -23,9 +23,7 @@ internal sealed class ResultEvents : IAsyncDisposable
     private readonly string _queue;
     private readonly ConcurrentDictionary<string, ConcurrentQueue<ResultEvent>> _events = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Task _loop;
-    private int _total;
 
     private ResultEvents(ConnectionFactory factory, string queue)
     {
@@ -37,11 +35,6 @@ internal sealed class ResultEvents : IAsyncDisposable
     public IReadOnlyDictionary<string, ConcurrentQueue<ResultEvent>> ByImage => _events;
 
     public int DistinctImages => _events.Count;
-
-    public int Total => Volatile.Read(ref _total);
-
-    /// <summary>Time since this listener started, on the same clock as <see cref="ResultEvent.ReceivedAfter"/>.</summary>
-    public TimeSpan Now => _clock.Elapsed;
 
     public static async Task<ResultEvents> StartAsync(ConnectionFactory factory, string queue, CancellationToken cancellationToken)
     {
@@ -138,7 +131,6 @@ internal sealed class ResultEvents : IAsyncDisposable
         var message = envelope.RootElement.GetProperty("message").Clone();
         var imageId = message.GetProperty("imageId").GetString()!;
         var reason = delivery.Exchange == FailedExchange ? message.GetProperty("reason").GetString() : null;
-        _events.GetOrAdd(imageId, _ => new ConcurrentQueue<ResultEvent>()).Enqueue(new ResultEvent(imageId, reason, message, _clock.Elapsed));
-        Interlocked.Increment(ref _total);
+        _events.GetOrAdd(imageId, _ => new ConcurrentQueue<ResultEvent>()).Enqueue(new ResultEvent(imageId, reason, message));
     }
 }

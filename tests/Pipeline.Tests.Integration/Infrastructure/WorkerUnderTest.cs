@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,13 +36,20 @@ public sealed class WorkerUnderTest : IAsyncDisposable
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.SetMeasurementEventCallback<int>((_, size, _, _) => BatchSizes.Add(size));
+        _listener.SetMeasurementEventCallback<int>((_, size, _, _) =>
+        {
+            BatchSizes.Add(size);
+            BatchStarts.Enqueue(Stopwatch.GetTimestamp());
+        });
         _listener.Start();
     }
 
     public string QueueName { get; }
 
     public ConcurrentBag<int> BatchSizes { get; } = [];
+
+    /// <summary>When each batch attempt began (<see cref="Stopwatch"/> timestamps): a retry is a new attempt.</summary>
+    public ConcurrentQueue<long> BatchStarts { get; } = new();
 
     public static async Task<WorkerUnderTest> StartAsync(
         PipelineServices services,

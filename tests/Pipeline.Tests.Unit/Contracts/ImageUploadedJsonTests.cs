@@ -42,6 +42,41 @@ public sealed class ImageUploadedJsonTests
         Assert.Equal("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", message.ContentHash);
     }
 
+    [Theory]
+    [InlineData("""{"ownerId": "o", "source": {"type": "inline", "data": ""}}""", "no imageId")]
+    [InlineData("""{"imageId": "  ", "ownerId": "o", "source": {"type": "inline", "data": ""}}""", "no imageId")]
+    [InlineData("""{"imageId": "a\nb", "ownerId": "o", "source": {"type": "inline", "data": ""}}""", "imageId contains control characters")]
+    [InlineData("""{"imageId": "a", "ownerId": "o\u0000", "source": {"type": "inline", "data": ""}}""", "ownerId contains control characters")]
+    [InlineData("""{"imageId": "a", "ownerId": "o", "source": {"type": "inl\u0000ine", "data": ""}}""", "source.type contains control characters")]
+    public void MessagesWithoutAUsableKeyAreRefusedWhileRead(string json, string says)
+    {
+        var error = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<ImageUploaded>(json, Web));
+
+        Assert.Contains(says, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("imageId")]
+    [InlineData("ownerId")]
+    public void IdsLongerThanTheDatabaseKeysAreRefusedWhileRead(string field)
+    {
+        var ids = new Dictionary<string, string> { ["imageId"] = "a", ["ownerId"] = "o", [field] = new string('x', ImageUploaded.MaxIdLength + 1) };
+        var json = $$$"""{"imageId": "{{{ids["imageId"]}}}", "ownerId": "{{{ids["ownerId"]}}}", "source": {"type": "inline", "data": ""}}""";
+
+        var error = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<ImageUploaded>(json, Web));
+
+        Assert.Contains($"{field} has 201 characters", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AMessageWithoutOwnerIsReadSoThatItsImageFailsWithAReason()
+    {
+        var message = JsonSerializer.Deserialize<ImageUploaded>("""{"imageId": "a", "source": {"type": "inline", "data": ""}}""", Web);
+
+        Assert.NotNull(message);
+        Assert.Null(message.OwnerId);
+    }
+
     [Fact]
     public void BlobSourceRoundTripsItsUri()
     {

@@ -8,7 +8,7 @@ internal static class ClassifyCommand
 {
     public static Command Create(CliContext context)
     {
-        var labels = new Option<string[]>("--label") { Description = "A label to choose from (repeat: at least two).", Required = true, AllowMultipleArgumentsPerToken = false };
+        var labels = new Option<string[]>("--label") { Description = "A label to choose from (repeat: at least two).", Required = true };
         var images = new Option<string[]>("--image") { Description = "Only these pictures (repeat); all of the owner's when absent." };
         var paging = new PagingOptions();
         var command = new Command("classify", "Give each of an owner's pictures the best of the labels (CLIP zero-shot).") { labels, images };

@@ -26,12 +26,15 @@ internal sealed class PagingOptions
         }
 
         command.Options.Add(Json);
-        command.Validators.Add(result =>
+        foreach (var option in new[] { Page, PageSize })
         {
-            if (result.GetValue(Page) < 1 || result.GetValue(PageSize) < 1)
+            option.Validators.Add(result =>
             {
-                result.AddError("--page and --page-size must be at least 1.");
-            }
-        });
+                if (result.GetValueOrDefault<int>() < 1)
+                {
+                    result.AddError($"{option.Name} must be at least 1.");
+                }
+            });
+        }
     }
 }

@@ -35,9 +35,10 @@ public sealed partial class BatchProcessor(
         var work = unique.Where(m => !finished.ContainsKey(m.ImageId)).Select(m => new ImageWork(m)).ToList();
         try
         {
+            using var expected = inference.Expect(work.Count);
             await Task.WhenAll(work.Select(w => PrepareAsync(w, cancellationToken))).ConfigureAwait(false);
             var decoded = work.Where(w => !w.IsRejected).ToList();
-            await inference.RunAsync(decoded, cancellationToken).ConfigureAwait(false);
+            await inference.RunAsync(decoded, expected, cancellationToken).ConfigureAwait(false);
 
             var written = work.Select(records.ToRecord).ToList();
             await store.InsertAsync(written, StageNames.Persist, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,16 +29,32 @@ internal sealed class BenchWorker : IAsyncDisposable
     private readonly string _database;
     private readonly string _rabbitMq;
 
+    private readonly MeterListener _listener = new();
+
     private BenchWorker(IHost host, string adminConnection, string database, string rabbitMq, string queue)
     {
         (_host, _adminConnection, _database, _rabbitMq) = (host, adminConnection, database, rabbitMq);
         Queue = queue;
+        var meters = host.Services.GetRequiredService<IMeterFactory>();
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Scope == meters && instrument.Name == "pipeline.inference.batch.size")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<int>((_, size, _, _) => PassSizes.Enqueue(size));
+        _listener.Start();
     }
 
     public string Queue { get; }
 
+    /// <summary>Images in each forward pass, in order.</summary>
+    public ConcurrentQueue<int> PassSizes { get; } = new();
+
     public static async Task<BenchWorker> StartAsync(
-        ServiceConnections services, string captionerFolder, int maxNewTokens, WorkerSettings settings, CancellationToken cancellationToken)
+        ServiceConnections services, string captionerFolder, int maxNewTokens, WorkerSettings settings,
+        IReadOnlyDictionary<string, string?> overrides, CancellationToken cancellationToken)
     {
         var id = Guid.NewGuid().ToString("N")[..8];
         var database = "bench_" + id;
@@ -68,6 +86,7 @@ internal sealed class BenchWorker : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "None",
         });
+        builder.Configuration.AddInMemoryCollection(overrides);
         builder.Services.AddPipelineWorker(builder.Configuration);
         var host = builder.Build();
         var worker = new BenchWorker(host, services.Postgres, database, services.RabbitMq, queue);
@@ -77,6 +96,7 @@ internal sealed class BenchWorker : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _listener.Dispose();
         await _host.StopAsync(CancellationToken.None);
         _host.Dispose();
         NpgsqlConnection.ClearAllPools();

@@ -21,9 +21,14 @@ internal static class PipelineBenchmark
         var lightImages = new Option<int>("--light-images") { Description = "Light load: images announced one at a time.", DefaultValueFactory = _ => 10 };
         var lightInterval = new Option<int>("--light-interval-ms") { Description = "Light load: gap between announcements.", DefaultValueFactory = _ => 2000 };
         var skipJs = new Option<bool>("--skip-js") { Description = "Leave out transformers.js." };
+        var settings = new Option<string[]>("--worker-setting")
+        {
+            Description = "A worker configuration override, Key=Value (e.g. Inference:AllowSpinning=false); repeatable.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var command = new Command("pipeline", "End-to-end images/s vs the bare model, a sequential baseline and transformers.js; latency at light load.")
         {
-            images, repeat, batches, maxNewTokens, lightImages, lightInterval, skipJs,
+            images, repeat, batches, maxNewTokens, lightImages, lightInterval, skipJs, settings,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new EndToEndOptions(
@@ -33,7 +38,8 @@ internal static class PipelineBenchmark
                 Math.Max(1, result.GetValue(maxNewTokens)),
                 Math.Max(0, result.GetValue(lightImages)),
                 Math.Max(1, result.GetValue(lightInterval)),
-                result.GetValue(skipJs)),
+                result.GetValue(skipJs),
+                Overrides(result.GetValue(settings) ?? [])),
             cancellationToken));
         return command;
     }
@@ -105,7 +111,7 @@ internal static class PipelineBenchmark
     private static async Task<Run> MeasureAsync(
         ServiceConnections services, string captioner, EndToEndOptions options, WorkerSettings settings, List<byte[]> images, CancellationToken cancellationToken)
     {
-        await using var worker = await BenchWorker.StartAsync(services, captioner, options.MaxNewTokens, settings, cancellationToken);
+        await using var worker = await BenchWorker.StartAsync(services, captioner, options.MaxNewTokens, settings, options.WorkerSettings, cancellationToken);
         await using var producer = await Producer.StartAsync(services.RabbitMq, cancellationToken);
 
         // Warm-up: ONNX Runtime's first runs at a new batch shape, connection pools, JIT.
@@ -113,6 +119,7 @@ internal static class PipelineBenchmark
         await producer.WaitForAsync(warmUp, TimeSpan.FromMinutes(5), cancellationToken);
 
         var all = Enumerable.Repeat(images, options.Repeat).SelectMany(i => i).ToList();
+        worker.PassSizes.Clear();
         var stopwatch = Stopwatch.StartNew();
         var ids = await AnnounceAsync(producer, worker.Queue, "timed", all, cancellationToken);
         await producer.WaitForAsync(ids, TimeSpan.FromMinutes(10), cancellationToken);
@@ -123,14 +130,14 @@ internal static class PipelineBenchmark
             throw new BenchmarkException($"{results.Count(r => r.Failed)} images failed in the end-to-end run.");
         }
 
-        return new Run(ids.Count, stopwatch.Elapsed.TotalSeconds, StageShares(results), PeakMemory.ResidentMegabytes());
+        return new Run(ids.Count, stopwatch.Elapsed.TotalSeconds, StageShares(results), PeakMemory.ResidentMegabytes(), [.. worker.PassSizes]);
     }
 
     /// <summary>One image every <see cref="EndToEndOptions.LightIntervalMs"/>: what one user waits for.</summary>
     private static async Task<LightLoad> MeasureLightLoadAsync(
         ServiceConnections services, string captioner, EndToEndOptions options, List<byte[]> images, CancellationToken cancellationToken)
     {
-        await using var worker = await BenchWorker.StartAsync(services, captioner, options.MaxNewTokens, WorkerSettings.Batched(5), cancellationToken);
+        await using var worker = await BenchWorker.StartAsync(services, captioner, options.MaxNewTokens, WorkerSettings.Batched(5), options.WorkerSettings, cancellationToken);
         await using var producer = await Producer.StartAsync(services.RabbitMq, cancellationToken);
         var warmUp = await AnnounceAsync(producer, worker.Queue, "warm", images.Take(2).ToList(), cancellationToken);
         await producer.WaitForAsync(warmUp, TimeSpan.FromMinutes(2), cancellationToken);
@@ -179,6 +186,11 @@ internal static class PipelineBenchmark
         var text = new StringBuilder();
         text.AppendLine(Invariant($"date: {started:yyyy-MM-dd HH:mm} UTC; {Environment.ProcessorCount} cores; ONNX Runtime intra-op threads: default (one per physical core) on every side"));
         text.AppendLine(Invariant($"model: full-size stand-in distilvit captioner (ViT-B/16 + distilgpt2, quantized / q8), greedy, max_new_tokens {options.MaxNewTokens}"));
+        if (options.WorkerSettings.Count > 0)
+        {
+            text.AppendLine("worker settings: " + string.Join(", ", options.WorkerSettings.Select(s => $"{s.Key}={s.Value}")));
+        }
+
         text.AppendLine(Invariant($"images: {options.Images} distinct 224×224 PNG; end to end each announced {options.Repeat}× (inline bytes), after a warm-up"));
         text.AppendLine();
         text.AppendLine("batch | bare model img/s | transformers.js img/s | ours ÷ js | end to end img/s | e2e ÷ bare | e2e ÷ sequential | peak RSS MB");
@@ -197,7 +209,8 @@ internal static class PipelineBenchmark
         foreach (var (batch, run) in endToEnd.Append((0, sequential)))
         {
             var label = batch == 0 ? "sequential" : "batch " + batch.ToString(CultureInfo.InvariantCulture);
-            text.AppendLine(Invariant($"  {label,-10} ") + string.Join(", ", run.StageMs.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => Invariant($"{s.Key} {s.Value:F1}"))));
+            text.AppendLine(Invariant($"  {label,-10} ") + string.Join(", ", run.StageMs.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => Invariant($"{s.Key} {s.Value:F1}"))) +
+                Invariant($"; {run.PassSizes.Count} forward passes, mean {(run.PassSizes.Count == 0 ? 0 : run.PassSizes.Average()):F2} images"));
         }
 
         if (light is not null)
@@ -214,10 +227,18 @@ internal static class PipelineBenchmark
 
     private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
 
-    private sealed record EndToEndOptions(
-        int Images, int Repeat, IReadOnlyList<int> Batches, int MaxNewTokens, int LightImages, int LightIntervalMs, bool SkipJs);
+    private static Dictionary<string, string?> Overrides(string[] settings) =>
+        settings.Select(s => s.Split('=', 2)).ToDictionary(
+            p => p.Length == 2 ? p[0] : throw new ArgumentException($"--worker-setting '{p[0]}' is not Key=Value."),
+            p => (string?)p[1],
+            StringComparer.OrdinalIgnoreCase);
 
-    private sealed record Run(int Images, double Seconds, Dictionary<string, double> StageMs, double PeakRssMb)
+    private sealed record EndToEndOptions(
+        int Images, int Repeat, IReadOnlyList<int> Batches, int MaxNewTokens, int LightImages, int LightIntervalMs, bool SkipJs,
+        IReadOnlyDictionary<string, string?> WorkerSettings);
+
+    /// <param name="PassSizes">Images per forward pass, in order.</param>
+    private sealed record Run(int Images, double Seconds, Dictionary<string, double> StageMs, double PeakRssMb, IReadOnlyList<int> PassSizes)
     {
         public double ImagesPerSecond => Images / Seconds;
     }

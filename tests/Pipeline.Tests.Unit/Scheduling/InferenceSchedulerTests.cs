@@ -30,9 +30,9 @@ public sealed class InferenceSchedulerTests(StandInEmbedderFixture clip) : IClas
         var third = Images(2, seed: 3);
         try
         {
-            var running = scheduler.RunAsync(first, cancellationToken);
+            var running = scheduler.RunAsync(first, null, cancellationToken);
             await embedder.Entered.WaitAsync(cancellationToken);
-            var waiting = new[] { scheduler.RunAsync(second, cancellationToken), scheduler.RunAsync(third, cancellationToken) };
+            var waiting = new[] { scheduler.RunAsync(second, null, cancellationToken), scheduler.RunAsync(third, null, cancellationToken) };
             embedder.Release();
             await Task.WhenAll([running, .. waiting]);
 
@@ -50,6 +50,57 @@ public sealed class InferenceSchedulerTests(StandInEmbedderFixture clip) : IClas
     }
 
     [Fact]
+    public async Task AFreeDeviceWaitsForImagesAnnouncedAndStillBeingDecoded()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var embedder = new HeldEmbedder(clip.Embedder);
+        embedder.Release();
+        await using var scheduler = Scheduler(embedder, maxQueueDelayMs: 10_000);
+        var first = Images(1, seed: 0);
+        var second = Images(2, seed: 1);
+        try
+        {
+            var firstComing = scheduler.Expect(first.Count);
+            var secondComing = scheduler.Expect(second.Count);
+            var running = scheduler.RunAsync(first, firstComing, cancellationToken);
+            await Task.Delay(200, cancellationToken);
+            Assert.Empty(embedder.PassSizes);
+
+            await scheduler.RunAsync(second, secondComing, cancellationToken);
+            await running;
+            Assert.Equal([3], embedder.PassSizes);
+        }
+        finally
+        {
+            first.Concat(second).ToList().ForEach(i => i.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task AnnouncedImagesThatNeverComeStopHoldingTheDevice()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var embedder = new HeldEmbedder(clip.Embedder);
+        embedder.Release();
+        await using var scheduler = Scheduler(embedder, maxQueueDelayMs: 10_000);
+        var first = Images(1, seed: 0);
+        try
+        {
+            var rejected = scheduler.Expect(2);
+            var running = scheduler.RunAsync(first, scheduler.Expect(1), cancellationToken);
+            await Task.Delay(200, cancellationToken);
+            await scheduler.RunAsync([], rejected, cancellationToken); // both were rejected while decoding
+
+            await running.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            Assert.Equal([1], embedder.PassSizes);
+        }
+        finally
+        {
+            first.ForEach(i => i.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task MoreImagesThanABatchHoldsLeaveInFullBatchesWithoutWaitingForNewArrivals()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
@@ -59,9 +110,9 @@ public sealed class InferenceSchedulerTests(StandInEmbedderFixture clip) : IClas
         var queued = Images(5, seed: 1);
         try
         {
-            var running = scheduler.RunAsync(first, cancellationToken);
+            var running = scheduler.RunAsync(first, null, cancellationToken);
             await embedder.Entered.WaitAsync(cancellationToken);
-            var waiting = scheduler.RunAsync(queued, cancellationToken);
+            var waiting = scheduler.RunAsync(queued, null, cancellationToken);
             embedder.Release();
 
             await Task.WhenAll(running, waiting).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
@@ -86,10 +137,10 @@ public sealed class InferenceSchedulerTests(StandInEmbedderFixture clip) : IClas
         using var giveUp = new CancellationTokenSource();
         try
         {
-            var running = scheduler.RunAsync(first, cancellationToken);
+            var running = scheduler.RunAsync(first, null, cancellationToken);
             await embedder.Entered.WaitAsync(cancellationToken);
-            var abandoned = scheduler.RunAsync(cancelled, giveUp.Token);
-            var waiting = scheduler.RunAsync(kept, cancellationToken);
+            var abandoned = scheduler.RunAsync(cancelled, null, giveUp.Token);
+            var waiting = scheduler.RunAsync(kept, null, cancellationToken);
             await giveUp.CancelAsync();
             embedder.Release();
 
@@ -105,14 +156,14 @@ public sealed class InferenceSchedulerTests(StandInEmbedderFixture clip) : IClas
         }
     }
 
-    private static InferenceScheduler Scheduler(IImageEmbedder embedder, int maxBatchSize = 5)
+    private static InferenceScheduler Scheduler(IImageEmbedder embedder, int maxBatchSize = 5, int maxQueueDelayMs = 0)
     {
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         return new InferenceScheduler(
             new EmbedStage(new OptionalEmbedder(embedder)),
             new CaptionStage(new OptionalCaptioner(null)),
             new ReadTextStage(new OptionalTextReader(null)),
-            Options.Create(new BatchingOptions { MaxBatchSize = maxBatchSize, MaxQueueDelayMs = 0 }),
+            Options.Create(new BatchingOptions { MaxBatchSize = maxBatchSize, MaxQueueDelayMs = maxQueueDelayMs }),
             new PipelineMetrics(meters),
             NullLogger<InferenceScheduler>.Instance);
     }

@@ -30,7 +30,9 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
     private readonly ILogger<InferenceScheduler> _logger;
     private readonly BatchWindow _window;
     private readonly int _maxBatchSize;
+    private readonly TimeSpan _maxDelay;
     private readonly Task _loop;
+    private int _expected;
 
     public InferenceScheduler(
         EmbedStage embed,
@@ -43,8 +45,20 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         (_embed, _caption, _readText, _metrics, _logger) = (embed, caption, readText, metrics, logger);
         _maxBatchSize = options.Value.MaxBatchSize;
-        _window = new BatchWindow(_maxBatchSize, TimeSpan.FromMilliseconds(options.Value.MaxQueueDelayMs));
+        _maxDelay = TimeSpan.FromMilliseconds(options.Value.MaxQueueDelayMs);
+        _window = new BatchWindow(_maxBatchSize, _maxDelay);
         _loop = Task.Run(() => RunAsync(_stopping.Token));
+    }
+
+    /// <summary>
+    /// Announces images that are being fetched and decoded and will come to <see cref="RunAsync"/>: while some are on
+    /// their way, a free device holds a partial batch for them (up to <see cref="BatchingOptions.MaxQueueDelayMs"/>)
+    /// instead of guessing from arrival times. Dispose the result if they never come.
+    /// </summary>
+    public ExpectedImages Expect(int count)
+    {
+        Interlocked.Add(ref _expected, count);
+        return new ExpectedImages(this, count);
     }
 
     /// <summary>
@@ -52,18 +66,15 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
     /// are done. Cancelled before their inference starts, they leave the queue; once it has started it finishes (the
     /// caller releases the images' buffers afterwards).
     /// </summary>
-    public Task RunAsync(IReadOnlyList<ImageWork> images, CancellationToken cancellationToken)
+    /// <param name="expected">What <see cref="Expect"/> announced for these images (some may have been rejected since).</param>
+    public Task RunAsync(IReadOnlyList<ImageWork> images, ExpectedImages? expected, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(images);
-        if (images.Count == 0)
-        {
-            return Task.CompletedTask;
-        }
-
+        expected?.Arrive();
         var ticket = new Ticket(images, cancellationToken);
+        // An empty ticket still goes in: it wakes a device that may be holding a batch for these images.
         ObjectDisposedException.ThrowIf(!_arrivals.Writer.TryWrite(ticket), this);
-
-        return ticket.Completion;
+        return images.Count == 0 ? Task.CompletedTask : ticket.Completion;
     }
 
     public async ValueTask DisposeAsync()
@@ -108,7 +119,11 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
     {
         while (reader.TryRead(out var ticket))
         {
-            _window.RecordArrival(ticket.Images.Count, Stopwatch.GetTimestamp());
+            if (ticket.Images.Count > 0)
+            {
+                _window.RecordArrival(ticket.Images.Count, Stopwatch.GetTimestamp());
+            }
+
             _waiting.AddRange(ticket.Images.Select(image => (ticket, image)));
         }
 
@@ -120,7 +135,9 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
         var started = Stopwatch.GetTimestamp();
         while (_waiting.Count is > 0 && _waiting.Count < _maxBatchSize)
         {
-            var remaining = _window.Delay(_waiting.Count) - Stopwatch.GetElapsedTime(started);
+            // Images announced and still being decoded are worth waiting for; otherwise the measurements decide.
+            var delay = Volatile.Read(ref _expected) > 0 ? _maxDelay : _window.Delay(_waiting.Count);
+            var remaining = delay - Stopwatch.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
             {
                 return;
@@ -162,6 +179,16 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
                 ticket.Done(1);
             }
         }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // The worker is stopping past its shutdown timeout: the consumed batches retry on the next worker.
+            foreach (var ticket in tickets)
+            {
+                ticket.Fail(new OperationCanceledException("The worker stopped before inference finished.", stopping));
+            }
+
+            _waiting.RemoveAll(w => tickets.Contains(w.Ticket));
+        }
         catch (Exception exception)
         {
             // A model failure is an infrastructure fault: every consumed batch with an image here retries as a whole,
@@ -178,6 +205,19 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Inference failed for {Images} images from {ConsumedBatches} consumed batches")]
     private static partial void LogInferenceFailed(ILogger logger, Exception exception, int images, int consumedBatches);
+
+    /// <summary>Images announced by <see cref="Expect"/>; counted down once, on arrival or disposal.</summary>
+    public sealed class ExpectedImages : IDisposable
+    {
+        private readonly InferenceScheduler _scheduler;
+        private int _count;
+
+        internal ExpectedImages(InferenceScheduler scheduler, int count) => (_scheduler, _count) = (scheduler, count);
+
+        internal void Arrive() => Interlocked.Add(ref _scheduler._expected, -Interlocked.Exchange(ref _count, 0));
+
+        public void Dispose() => Arrive();
+    }
 
     /// <summary>One consumed batch's images waiting for, or in, inference.</summary>
     private sealed class Ticket(IReadOnlyList<ImageWork> images, CancellationToken cancellationToken)

@@ -29,7 +29,7 @@ public static class SearchServiceCollectionExtensions
 
         if (!services.Any(d => d.ServiceType == typeof(IDbContextFactory<PipelineDbContext>)))
         {
-            services.AddPipelineStorage(RequiredConnectionString(configuration, "Postgres"));
+            services.AddPipelineStorage(configuration.RequiredConnectionString("Postgres"));
         }
 
         services.TryAddSingleton<OnnxSessionFactory>();
@@ -43,16 +43,5 @@ public static class SearchServiceCollectionExtensions
         services.TryAddSingleton<IImageSearch, ImageSearch>();
         services.AddHostedService<SearchStartup>();
         return services;
-    }
-
-    private static string RequiredConnectionString(IConfiguration configuration, string name)
-    {
-        var value = configuration.GetConnectionString(name);
-        return string.IsNullOrWhiteSpace(value)
-            ? throw new OptionsValidationException(
-                name,
-                typeof(string),
-                [$"ConnectionStrings:{name} is not set (environment variable ConnectionStrings__{name}); see README, Configuration."])
-            : value;
     }
 }

@@ -40,9 +40,9 @@ public static class ApiServiceCollectionExtensions
         services.AddAuthorization();
 
         services.AddSingleton(TimeProvider.System);
-        services.AddPipelineStorage(RequiredConnectionString(configuration, "Postgres"));
+        services.AddPipelineStorage(configuration.RequiredConnectionString("Postgres"));
         services.AddImageSearch(configuration);
-        services.AddSingleton(new BlobServiceClient(RequiredConnectionString(configuration, "Blobs"), BlobClientOptions()));
+        services.AddSingleton(new BlobServiceClient(configuration.RequiredConnectionString("Blobs"), BlobClientOptions()));
         services.AddHealthChecks().AddCheck<BlobStoreHealthCheck>("blobs", tags: ["ready"]);
 
         services.AddSingleton<ImageBlobs>();
@@ -53,7 +53,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<ResultWaiters>();
         services.AddSingleton<Describer>();
 
-        var rabbit = RabbitMqConnection.Parse(RequiredConnectionString(configuration, "RabbitMq"));
+        var rabbit = RabbitMqConnection.Parse(configuration.RequiredConnectionString("RabbitMq"));
         services.AddMassTransit(bus =>
         {
             // MassTransit 8 reports usage to its vendor over the internet by default; this service phones no one.
@@ -80,16 +80,5 @@ public static class ApiServiceCollectionExtensions
         options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
         return options;
-    }
-
-    private static string RequiredConnectionString(IConfiguration configuration, string name)
-    {
-        var value = configuration.GetConnectionString(name);
-        return string.IsNullOrWhiteSpace(value)
-            ? throw new OptionsValidationException(
-                name,
-                typeof(string),
-                [$"ConnectionStrings:{name} is not set (environment variable ConnectionStrings__{name}); see README, HTTP API."])
-            : value;
     }
 }

@@ -43,8 +43,8 @@ public static class WorkerServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton<PipelineMetrics>();
 
-        services.AddPipelineStorage(RequiredConnectionString(configuration, "Postgres"));
-        services.AddSingleton(new BlobServiceClient(RequiredConnectionString(configuration, "Blobs"), BlobClientOptions()));
+        services.AddPipelineStorage(configuration.RequiredConnectionString("Postgres"));
+        services.AddSingleton(new BlobServiceClient(configuration.RequiredConnectionString("Blobs"), BlobClientOptions()));
         services.AddSingleton<BlobImageFetcher>();
         services.AddSingleton<IImageFetcher, ImageFetcher>();
 
@@ -86,7 +86,7 @@ public static class WorkerServiceCollectionExtensions
         // Registered before MassTransit so models load (and migrations run) before the first message is taken.
         services.AddHostedService<StartupChecks>();
 
-        var rabbit = RabbitMqConnection.Parse(RequiredConnectionString(configuration, "RabbitMq"));
+        var rabbit = RabbitMqConnection.Parse(configuration.RequiredConnectionString("RabbitMq"));
         services.AddMassTransit(bus =>
         {
             // MassTransit 8 reports usage to its vendor over the internet by default; a worker phones no one.
@@ -127,15 +127,4 @@ public static class WorkerServiceCollectionExtensions
     private static void AddValidatedOptions<TOptions>(IServiceCollection services, IConfiguration configuration, string section)
         where TOptions : class =>
         services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart();
-
-    private static string RequiredConnectionString(IConfiguration configuration, string name)
-    {
-        var value = configuration.GetConnectionString(name);
-        return string.IsNullOrWhiteSpace(value)
-            ? throw new OptionsValidationException(
-                name,
-                typeof(string),
-                [$"ConnectionStrings:{name} is not set (environment variable ConnectionStrings__{name}); see README, Configuration."])
-            : value;
-    }
 }

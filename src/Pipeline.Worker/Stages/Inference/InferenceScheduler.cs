@@ -182,25 +182,28 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // The worker is stopping past its shutdown timeout: the consumed batches retry on the next worker.
-            foreach (var ticket in tickets)
-            {
-                ticket.Fail(new OperationCanceledException("The worker stopped before inference finished.", stopping));
-            }
-
-            _waiting.RemoveAll(w => tickets.Contains(w.Ticket));
+            Abandon(tickets, new OperationCanceledException("The worker stopped before inference finished.", stopping));
         }
         catch (Exception exception)
         {
-            // A model failure is an infrastructure fault: every consumed batch with an image here retries as a whole,
-            // so its images still waiting must not run after their owner has let go of them.
+            // A model failure is an infrastructure fault: every consumed batch with an image here retries as a whole.
             LogInferenceFailed(_logger, exception, images.Count, tickets.Count);
-            foreach (var ticket in tickets)
-            {
-                ticket.Fail(exception);
-            }
-
-            _waiting.RemoveAll(w => tickets.Contains(w.Ticket));
+            Abandon(tickets, exception);
         }
+    }
+
+    /// <summary>
+    /// Ends the tickets with <paramref name="reason"/>; their images still waiting leave the queue, since their owners
+    /// let go of them (and return their buffers) once the ticket ends.
+    /// </summary>
+    private void Abandon(List<Ticket> tickets, Exception reason)
+    {
+        foreach (var ticket in tickets)
+        {
+            ticket.Fail(reason);
+        }
+
+        _waiting.RemoveAll(w => tickets.Contains(w.Ticket));
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Inference failed for {Images} images from {ConsumedBatches} consumed batches")]

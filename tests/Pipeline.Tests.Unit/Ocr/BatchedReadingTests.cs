@@ -6,7 +6,8 @@ namespace Pipeline.Tests.Unit.Ocr;
 /// A picture reads the same in a micro-batch as alone: detection pads it beside larger pictures, recognition groups
 /// its lines with other pictures' lines, and neither may change a character, a confidence or a box.
 /// </summary>
-public sealed class BatchedReadingTests(PaddleOcrFixture ocr) : IClassFixture<PaddleOcrFixture>
+[Collection(PaddleOcrFixture.Collection)]
+public sealed class BatchedReadingTests(PaddleOcrFixture ocr)
 {
     private static readonly string[] Photos = ["page.png", "bw_text.png", "chelsea.png"];
 

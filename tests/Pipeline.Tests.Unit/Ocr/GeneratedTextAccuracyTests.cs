@@ -6,7 +6,8 @@ namespace Pipeline.Tests.Unit.Ocr;
 /// 60 signs and labels drawn with DejaVu fonts (<see cref="GeneratedText"/>) read through the real PP-OCRv4 weights:
 /// at least 95% of the lines exactly right (a missing or invented line counts as wrong).
 /// </summary>
-public sealed class GeneratedTextAccuracyTests(PaddleOcrFixture ocr, ITestOutputHelper output) : IClassFixture<PaddleOcrFixture>
+[Collection(PaddleOcrFixture.Collection)]
+public sealed class GeneratedTextAccuracyTests(PaddleOcrFixture ocr, ITestOutputHelper output)
 {
     private const int Count = 60;
     private const int BatchSize = 5;

@@ -5,9 +5,12 @@ namespace Pipeline.Tests.Unit.Ocr;
 /// <summary>
 /// One reader over the real PP-OCRv4 weights (<c>pipeline models fetch ppocr-v4</c>; scripts/test.sh fetches them) and
 /// the sample photos from Debian's python3-skimage (<c>deploy/local/samples.sh</c>; scripts/test.sh extracts them).
+/// Loaded once for every OCR test class of the collection.
 /// </summary>
 public sealed class PaddleOcrFixture : IDisposable
 {
+    public const string Collection = "PP-OCRv4";
+
     public PaddleOcrFixture()
     {
         var modelFolder = Path.Combine(RepositoryRoot, "models", "cache", "ppocr-v4");
@@ -44,3 +47,6 @@ public sealed class PaddleOcrFixture : IDisposable
         throw new InvalidOperationException($"No Pipeline.sln above {AppContext.BaseDirectory}.");
     }
 }
+
+[CollectionDefinition(PaddleOcrFixture.Collection)]
+public sealed class PaddleOcrTests : ICollectionFixture<PaddleOcrFixture>;

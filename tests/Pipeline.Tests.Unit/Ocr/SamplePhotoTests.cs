@@ -4,7 +4,8 @@ using SkiaSharp;
 namespace Pipeline.Tests.Unit.Ocr;
 
 /// <summary>Real pictures from Debian's python3-skimage through the real PP-OCRv4 weights.</summary>
-public sealed class SamplePhotoTests(PaddleOcrFixture ocr, ITestOutputHelper output) : IClassFixture<PaddleOcrFixture>
+[Collection(PaddleOcrFixture.Collection)]
+public sealed class SamplePhotoTests(PaddleOcrFixture ocr, ITestOutputHelper output)
 {
     /// <summary>A photographed textbook page: a heading, a paragraph, a line of code.</summary>
     [Fact]

@@ -12,7 +12,9 @@ public sealed class ImageUploadedBatchConsumerDefinition : ConsumerDefinition<Im
     {
         _options = options.Value;
         EndpointName = _options.QueueName;
-        ConcurrentMessageLimit = _options.MaxBatchSize * _options.ConcurrentBatches;
+        // Every prefetched message may join a batch: the next batches collect while the others run and start the
+        // moment a slot frees, instead of their messages waiting undelivered until then.
+        ConcurrentMessageLimit = _options.PrefetchCount;
     }
 
     protected override void ConfigureConsumer(

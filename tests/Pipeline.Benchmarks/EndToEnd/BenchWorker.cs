@@ -38,12 +38,13 @@ internal sealed class BenchWorker : IAsyncDisposable
         var meters = host.Services.GetRequiredService<IMeterFactory>();
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Scope == meters && instrument.Name == "pipeline.inference.batch.size")
+            if (instrument.Meter.Scope == meters && instrument.Name is "pipeline.inference.batch.size" or "pipeline.batch.size")
             {
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.SetMeasurementEventCallback<int>((_, size, _, _) => PassSizes.Enqueue(size));
+        _listener.SetMeasurementEventCallback<int>((instrument, size, _, _) =>
+            (instrument.Name == "pipeline.batch.size" ? ConsumedBatchSizes : PassSizes).Enqueue(size));
         _listener.Start();
     }
 
@@ -51,6 +52,9 @@ internal sealed class BenchWorker : IAsyncDisposable
 
     /// <summary>Images in each forward pass, in order.</summary>
     public ConcurrentQueue<int> PassSizes { get; } = new();
+
+    /// <summary>Messages in each consumed batch, in order.</summary>
+    public ConcurrentQueue<int> ConsumedBatchSizes { get; } = new();
 
     public static async Task<BenchWorker> StartAsync(
         ServiceConnections services, string captionerFolder, int maxNewTokens, WorkerSettings settings,

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Pipeline.StandInModels;
 using Pipeline.StandInModels.Captioner;
 
@@ -43,6 +44,38 @@ internal sealed record ModelFolders(string Clip, string Captioner, string ClipVi
                 Path.Combine(captioner, quantized ? CaptionerStandIn.EncoderQuantizedPath : CaptionerStandIn.EncoderPath),
                 Path.Combine(captioner, quantized ? CaptionerStandIn.DecoderQuantizedPath : CaptionerStandIn.DecoderPath),
             ]);
+    }
+
+    /// <summary>
+    /// A view of <paramref name="captioner"/> (links to its files) whose <c>generation_config.json</c> forces every caption
+    /// to exactly <paramref name="newTokens"/> tokens (<c>min_length</c> = <c>max_length</c>), on every side that reads it.
+    /// With random weights and dynamic int8 quantization (activation scales taken over the whole batch) where a caption
+    /// ends depends on which images share its batch, so the same image costs different work in different batches.
+    /// </summary>
+    public static string FixedLength(string captioner, int newTokens)
+    {
+        var view = string.Create(CultureInfo.InvariantCulture, $"{captioner}-fixed{newTokens}");
+        Directory.CreateDirectory(view);
+        foreach (var file in Directory.EnumerateFiles(captioner, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(captioner, file);
+            var target = Path.Combine(view, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Delete(target);
+            if (relative == "generation_config.json")
+            {
+                var config = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+                config["min_length"] = 1 + newTokens; // the decoder start token counts, as in transformers
+                config["max_length"] = 1 + newTokens;
+                File.WriteAllText(target, config.ToJsonString());
+            }
+            else
+            {
+                File.CreateSymbolicLink(target, file);
+            }
+        }
+
+        return view;
     }
 
     /// <summary>The folder holding Pipeline.sln, above the program or the current directory.</summary>

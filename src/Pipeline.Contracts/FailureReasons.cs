@@ -17,4 +17,19 @@ public static class FailureReasons
     public const string BlobNotAllowed = "blob-not-allowed";
     public const string UnknownSourceType = "unknown-source-type";
     public const string InvalidMessage = "invalid-message";
+
+    /// <summary>The message's task is unknown, incomplete, or not one the configured captioner answers.</summary>
+    public const string UnsupportedTask = "unsupported-task";
+
+    /// <summary>The captioning provider's content filter withheld this image's description.</summary>
+    public const string ContentFiltered = "content-filtered";
+
+    /// <summary>The captioning model declined to describe this image.</summary>
+    public const string CaptionRefused = "caption-refused";
+
+    /// <summary>The captioning model ran out of output tokens before finishing this image's answer.</summary>
+    public const string CaptionTruncated = "caption-truncated";
+
+    /// <summary>The captioning provider refused this image (e.g. too large, unreadable) or answered it unreadably.</summary>
+    public const string CaptionFailed = "caption-failed";
 }

@@ -14,6 +14,10 @@ namespace Pipeline.Contracts;
 /// <param name="ContentHash">Lowercase hex SHA-256 of the bytes.</param>
 /// <param name="TimingsMs">Milliseconds per stage (fetch, decode, embed, caption, persist), per image.</param>
 /// <param name="CaptionModelId">The model that wrote the caption, when a captioner is configured.</param>
+/// <param name="Task">The message's task kind, when it asked for one (see <see cref="CaptionTaskKinds"/>).</param>
+/// <param name="Answer">The captioner's answer to that task (detailed caption, text, label or answer).</param>
+/// <param name="CaptionInputTokens">Prompt tokens the provider billed for this image (its share of the request).</param>
+/// <param name="CaptionOutputTokens">Completion tokens the provider billed for this image (its share of the request).</param>
 public sealed record ImageDescribed(
     string ImageId,
     string OwnerId,
@@ -28,4 +32,8 @@ public sealed record ImageDescribed(
     int ProcessedHeight,
     string ContentHash,
     IReadOnlyDictionary<string, double> TimingsMs,
-    string? CaptionModelId = null);
+    string? CaptionModelId = null,
+    string? Task = null,
+    string? Answer = null,
+    int? CaptionInputTokens = null,
+    int? CaptionOutputTokens = null);

@@ -11,11 +11,13 @@ namespace Pipeline.Contracts;
 /// <param name="OwnerId">Whose image it is; search is scoped to it.</param>
 /// <param name="Source">Where the bytes are.</param>
 /// <param name="ContentHash">Optional lowercase hex SHA-256 of the bytes; checked when present.</param>
+/// <param name="Task">Optional: what the captioner should answer besides the alt-text (OpenAI-compatible backend).</param>
 public sealed record ImageUploaded(
     string ImageId,
     string OwnerId,
     ImageSource Source,
-    string? ContentHash = null) : IJsonOnDeserialized
+    string? ContentHash = null,
+    CaptionTask? Task = null) : IJsonOnDeserialized
 {
     /// <summary>Longest <see cref="ImageId"/> and <see cref="OwnerId"/> (the database keys' size).</summary>
     public const int MaxIdLength = 200;

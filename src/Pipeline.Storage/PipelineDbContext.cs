@@ -30,6 +30,7 @@ public sealed class PipelineDbContext(DbContextOptions<PipelineDbContext> option
             image.Property(i => i.FailureReason).HasMaxLength(64);
             image.Property(i => i.EmbeddingModelId).HasMaxLength(200);
             image.Property(i => i.CaptionModelId).HasMaxLength(200);
+            image.Property(i => i.CaptionTask).HasMaxLength(ImageRecord.MaxCaptionTaskLength);
             image.Property(i => i.OcrModelId).HasMaxLength(200);
             image.Property(i => i.OcrLines).HasColumnType("jsonb");
             // Words in the caption and in the picture, for the search's full-text half. 'simple' does no stemming:

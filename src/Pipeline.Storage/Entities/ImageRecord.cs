@@ -5,6 +5,8 @@ public sealed class ImageRecord
 {
     public const int MaxSourceTypeLength = 16;
 
+    public const int MaxCaptionTaskLength = 32;
+
     /// <summary>The producer's ImageId: the primary key that makes every write idempotent.</summary>
     public required string Id { get; set; }
 
@@ -47,6 +49,18 @@ public sealed class ImageRecord
 
     /// <summary>The model that wrote <see cref="Caption"/> (and so <see cref="AltText"/>).</summary>
     public string? CaptionModelId { get; set; }
+
+    /// <summary>The task the message asked of the captioner (<c>CaptionTaskKinds</c>); null for a plain caption.</summary>
+    public string? CaptionTask { get; set; }
+
+    /// <summary>The captioner's answer to <see cref="CaptionTask"/>: a detailed caption, the text read, a label, an answer.</summary>
+    public string? Answer { get; set; }
+
+    /// <summary>Prompt tokens the OpenAI-compatible provider billed for this image (its share of the request).</summary>
+    public int? CaptionInputTokens { get; set; }
+
+    /// <summary>Completion tokens the provider billed for this image (its share of the request).</summary>
+    public int? CaptionOutputTokens { get; set; }
 
     /// <summary>True when a generated random-weight model produced any part of the result.</summary>
     public bool StandInModels { get; set; }

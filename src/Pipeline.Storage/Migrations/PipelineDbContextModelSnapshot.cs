@@ -99,14 +99,31 @@ namespace Pipeline.Storage.Migrations
                         .HasColumnType("text")
                         .HasColumnName("alt_text");
 
+                    b.Property<string>("Answer")
+                        .HasColumnType("text")
+                        .HasColumnName("answer");
+
                     b.Property<string>("Caption")
                         .HasColumnType("text")
                         .HasColumnName("caption");
+
+                    b.Property<int?>("CaptionInputTokens")
+                        .HasColumnType("integer")
+                        .HasColumnName("caption_input_tokens");
 
                     b.Property<string>("CaptionModelId")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("caption_model_id");
+
+                    b.Property<int?>("CaptionOutputTokens")
+                        .HasColumnType("integer")
+                        .HasColumnName("caption_output_tokens");
+
+                    b.Property<string>("CaptionTask")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("caption_task");
 
                     b.Property<string>("ContentSha256")
                         .HasMaxLength(64)

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using Pipeline.Contracts;
 using Pipeline.Storage;
+using Pipeline.Worker.Stages.Captioning;
 using Pipeline.Worker.Stages.Decoding;
 using Pipeline.Worker.Stages.Fetching;
 using Pipeline.Worker.Stages.Inference;
@@ -21,6 +22,8 @@ public sealed partial class BatchProcessor(
     FetchStage fetch,
     DecodeStage decode,
     InferenceScheduler inference,
+    TaskCheck taskCheck,
+    ChatCaptionStage chatCaption,
     RecordMapper records,
     ResultPublisher results,
     PipelineMetrics metrics,
@@ -38,7 +41,9 @@ public sealed partial class BatchProcessor(
             using var expected = inference.Expect(work.Count);
             await Task.WhenAll(work.Select(w => PrepareAsync(w, cancellationToken))).ConfigureAwait(false);
             var decoded = work.Where(w => !w.IsRejected).ToList();
-            await inference.RunAsync(decoded, expected, cancellationToken).ConfigureAwait(false);
+            var remoteCaptions = chatCaption.RunAsync(decoded, cancellationToken);
+            await Task.WhenAll(inference.RunAsync(decoded, expected, cancellationToken), remoteCaptions).ConfigureAwait(false);
+            ChatCaptionStage.Apply(decoded, await remoteCaptions.ConfigureAwait(false));
 
             var written = work.Select(records.ToRecord).ToList();
             await store.InsertAsync(written, StageNames.Persist, cancellationToken).ConfigureAwait(false);
@@ -59,6 +64,7 @@ public sealed partial class BatchProcessor(
     /// <summary>Fetch and decode of one image; the images of a batch run this side by side.</summary>
     private async Task PrepareAsync(ImageWork work, CancellationToken cancellationToken)
     {
+        taskCheck.Run(work);
         await fetch.RunAsync(work, cancellationToken).ConfigureAwait(false);
         await decode.RunAsync(work, cancellationToken).ConfigureAwait(false);
     }

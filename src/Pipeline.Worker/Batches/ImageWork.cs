@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Pipeline.Contracts;
 using Pipeline.Imaging;
 using Pipeline.Inference.Captioning;
+using Pipeline.Inference.Captioning.Chat;
 using Pipeline.Inference.Ocr;
 
 namespace Pipeline.Worker.Batches;
@@ -27,9 +28,14 @@ public sealed class ImageWork(ImageUploaded message) : IDisposable
     /// <summary>The captioner's input (its own size and normalisation), when a captioner is configured.</summary>
     public float[]? CaptionerPixels { get; set; }
 
+    /// <summary>The picture as sent to the OpenAI-compatible captioner, when that is the captioner.</summary>
+    public byte[]? ChatJpeg { get; set; }
+
     public float[]? Embedding { get; set; }
 
     public CaptionResult? Caption { get; set; }
+
+    public ChatDescription? ChatDescription { get; set; }
 
     /// <summary>The decoded picture, kept after decoding only while a text reader still needs it.</summary>
     public DecodedImage? Image { get; set; }
@@ -67,6 +73,7 @@ public sealed class ImageWork(ImageUploaded message) : IDisposable
         Image?.Dispose();
         Image = null;
         Bytes = null;
+        ChatJpeg = null;
         EmbedderPixels = Return(EmbedderPixels);
         CaptionerPixels = Return(CaptionerPixels);
     }

@@ -59,6 +59,10 @@ public sealed partial class StartupChecks(
                 LogSamplingIgnored(logger, captioner.ModelId);
             }
         }
+        else if (services.GetRequiredService<OptionalChatCaptioner>().Instance is { } chat)
+        {
+            LogChatCaptioner(logger, chat.ModelId);
+        }
         else
         {
             LogNoCaptioner(logger);
@@ -112,6 +116,9 @@ public sealed partial class StartupChecks(
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Captioner {ModelId}: its generation config asks for sampling; decoding deterministically (greedy or beam search) instead")]
     private static partial void LogSamplingIgnored(ILogger logger, string modelId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Captioner {ModelId}: OpenAI-compatible chat completions (Captioning:OpenAI)")]
+    private static partial void LogChatCaptioner(ILogger logger, string modelId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No captioner configured (Models:Captioner:Path): alt-text has no caption")]
     private static partial void LogNoCaptioner(ILogger logger);

@@ -3,6 +3,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using Pipeline.Imaging;
 using Pipeline.Inference.Captioning;
+using Pipeline.Inference.Captioning.Chat;
 using Pipeline.Inference.Embeddings;
 using Pipeline.Inference.Ocr;
 using Pipeline.Inference.Runtime;
@@ -35,6 +36,13 @@ public static class WorkerServiceCollectionExtensions
         AddValidatedOptions<InferenceOptions>(services, configuration, InferenceOptions.Section);
         AddValidatedOptions<ImageEmbedderOptions>(services, configuration, ImageEmbedderOptions.Section);
         AddValidatedOptions<CaptionerOptions>(services, configuration, CaptionerOptions.Section);
+        AddValidatedOptions<CaptioningOptions>(services, configuration, CaptioningOptions.Section);
+        var chatCaptioning = configuration.GetSection(CaptioningOptions.Section).Get<CaptioningOptions>()?.Backend == CaptioningBackend.OpenAI;
+        if (chatCaptioning)
+        {
+            AddValidatedOptions<ChatCaptionerOptions>(services, configuration, ChatCaptionerOptions.Section);
+        }
+
         AddValidatedOptions<OcrOptions>(services, configuration, OcrOptions.Section);
         AddValidatedOptions<DatabaseOptions>(services, configuration, DatabaseOptions.Section);
         AddValidatedOptions<ShutdownOptions>(services, configuration, ShutdownOptions.Section);
@@ -57,13 +65,17 @@ public static class WorkerServiceCollectionExtensions
                 ? null
                 : new ClipImageEmbedder(options, provider.GetRequiredService<OnnxSessionFactory>()));
         });
+        // One captioner writes the alt-texts: the chat backend replaces the ONNX one rather than running beside it.
         services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<CaptionerOptions>>().Value;
-            return new OptionalCaptioner(string.IsNullOrWhiteSpace(options.Path)
+            return new OptionalCaptioner(chatCaptioning || string.IsNullOrWhiteSpace(options.Path)
                 ? null
                 : new VisionEncoderDecoderCaptioner(options, provider.GetRequiredService<OnnxSessionFactory>()));
         });
+        services.AddSingleton(provider => new OptionalChatCaptioner(chatCaptioning
+            ? ActivatorUtilities.CreateInstance<ChatCaptioner>(provider)
+            : null));
 
         services.AddSingleton(provider =>
         {
@@ -77,6 +89,8 @@ public static class WorkerServiceCollectionExtensions
         services.AddSingleton<DecodeStage>();
         services.AddSingleton<EmbedStage>();
         services.AddSingleton<CaptionStage>();
+        services.AddSingleton<ChatCaptionStage>();
+        services.AddSingleton<TaskCheck>();
         services.AddSingleton<ReadTextStage>();
         services.AddSingleton<InferenceScheduler>();
         services.AddSingleton<RecordMapper>();

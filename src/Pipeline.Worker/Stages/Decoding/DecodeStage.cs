@@ -15,6 +15,7 @@ public sealed partial class DecodeStage(
     DecoderSource decoders,
     OptionalEmbedder embedder,
     OptionalCaptioner captioner,
+    OptionalChatCaptioner chatCaptioner,
     OptionalTextReader textReader,
     ILogger<DecodeStage> logger)
 {
@@ -48,6 +49,10 @@ public sealed partial class DecodeStage(
             if (captioner.Instance is { } captionModel)
             {
                 work.CaptionerPixels = Tensor(image, captionModel.Preprocessing);
+            }
+            if (chatCaptioner.Instance is { } chat)
+            {
+                work.ChatJpeg = JpegExport.Encode(image, chat.ImageMaxSide);
             }
 
             if (textReader.Instance is null)

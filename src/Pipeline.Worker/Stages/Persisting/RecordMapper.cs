@@ -11,7 +11,12 @@ using Pipeline.Worker.Stages.Reading;
 namespace Pipeline.Worker.Stages.Persisting;
 
 /// <summary>Turns a finished <see cref="ImageWork"/> into the row (and vector) that records its outcome.</summary>
-public sealed class RecordMapper(OptionalEmbedder embedder, OptionalCaptioner captioner, OptionalTextReader textReader, TimeProvider time)
+public sealed class RecordMapper(
+    OptionalEmbedder embedder,
+    OptionalCaptioner captioner,
+    OptionalChatCaptioner chatCaptioner,
+    OptionalTextReader textReader,
+    TimeProvider time)
 {
     public ImageRecord ToRecord(ImageWork work)
     {
@@ -32,6 +37,7 @@ public sealed class RecordMapper(OptionalEmbedder embedder, OptionalCaptioner ca
             CreatedAt = now,
             UpdatedAt = now,
             Status = ImageStatus.Failed,
+            CaptionTask = message.Task?.Kind is { Length: <= ImageRecord.MaxCaptionTaskLength } kind ? kind : null,
         };
 
         if (work.Rejection is { } rejection)
@@ -60,6 +66,15 @@ public sealed class RecordMapper(OptionalEmbedder embedder, OptionalCaptioner ca
             record.Caption = caption.Text;
             record.CaptionModelId = model.ModelId;
             record.StandInModels |= model.IsStandIn;
+        }
+
+        if (work.ChatDescription is { } described && chatCaptioner.Instance is { } chat)
+        {
+            record.Caption = described.AltText;
+            record.CaptionModelId = chat.ModelId;
+            record.Answer = described.Answer;
+            record.CaptionInputTokens = described.Usage.InputTokens;
+            record.CaptionOutputTokens = described.Usage.OutputTokens;
         }
 
         if (work.Ocr is { } ocr && textReader.Instance is { } reader)

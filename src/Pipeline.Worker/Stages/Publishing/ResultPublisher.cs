@@ -45,7 +45,11 @@ public sealed class ResultPublisher(PipelineMetrics metrics)
         record.ProcessedHeight ?? 0,
         record.ContentSha256 ?? "",
         record.TimingsMs,
-        record.CaptionModelId);
+        record.CaptionModelId,
+        record.CaptionTask,
+        record.Answer,
+        record.CaptionInputTokens,
+        record.CaptionOutputTokens);
 
     public static ImageDescriptionFailed ToFailed(ImageRecord record) => new(
         record.Id,

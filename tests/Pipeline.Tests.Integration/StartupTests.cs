@@ -33,6 +33,22 @@ public sealed class StartupTests(PipelineServices services)
         }
     }
 
+    [Fact]
+    public async Task WorkerRefusesToStartWithTheOpenAIBackendAndNoModel()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var database = await services.CreateDatabaseAsync(cancellationToken);
+
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => WorkerUnderTest.StartAsync(
+            services, database, 5, cancellationToken, new Dictionary<string, string?>
+            {
+                ["Captioning:Backend"] = "OpenAI",
+                ["Captioning:OpenAI:ApiKey"] = "sk-test",
+            }));
+
+        Assert.Contains("Captioning:OpenAI needs a Model", error.Message, StringComparison.Ordinal);
+    }
+
     private static void CopyFolder(string source, string target)
     {
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))

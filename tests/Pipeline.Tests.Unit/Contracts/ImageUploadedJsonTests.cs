@@ -16,7 +16,7 @@ public sealed class ImageUploadedJsonTests
         var json = JsonSerializer.Serialize(message, Web);
 
         Assert.Equal(
-            """{"imageId":"img-1","ownerId":"owner-7","source":{"type":"inline","uri":null,"data":"AQID+g=="},"contentHash":null}""",
+            """{"imageId":"img-1","ownerId":"owner-7","source":{"type":"inline","uri":null,"data":"AQID+g=="},"contentHash":null,"task":null}""",
             json);
     }
 
@@ -40,6 +40,23 @@ public sealed class ImageUploadedJsonTests
         Assert.Null(message.Source.Uri);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A], message.Source.Data);
         Assert.Equal("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", message.ContentHash);
+    }
+
+    [Fact]
+    public void ATaskDeserialisesWithItsPromptAndLabels()
+    {
+        const string json = """
+            {
+              "imageId": "img-3", "ownerId": "owner-7", "source": { "type": "inline", "data": "iVBORw0KGgo=" },
+              "task": { "kind": "classify", "prompt": "Consider the main subject.", "labels": ["cat", "dog"] }
+            }
+            """;
+
+        var task = JsonSerializer.Deserialize<ImageUploaded>(json, Web)!.Task;
+
+        Assert.Equal(CaptionTaskKinds.Classify, task?.Kind);
+        Assert.Equal("Consider the main subject.", task?.Prompt);
+        Assert.Equal(["cat", "dog"], task?.Labels);
     }
 
     [Theory]

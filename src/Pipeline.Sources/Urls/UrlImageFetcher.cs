@@ -109,7 +109,7 @@ public sealed partial class UrlImageFetcher(
 
     private async Task<HttpResponseMessage> SendAsync(HttpClient http, Uri url, CancellationToken cancellationToken)
     {
-        // HTTP/1.1 or 2 only: HTTP/3 runs over QUIC, which does not go through the guarded connection callback.
+        // HTTP/1.1: HTTP/3 would run over QUIC, which does not go through the guarded connection callback.
         using var request = new HttpRequestMessage(HttpMethod.Get, url)
         {
             Version = HttpVersion.Version11,

@@ -15,6 +15,10 @@ public static class FailureReasons
     public const string ContentHashMismatch = "content-hash-mismatch";
     public const string BlobNotFound = "blob-not-found";
     public const string BlobNotAllowed = "blob-not-allowed";
+    public const string UrlNotAllowed = "url-not-allowed";
+    public const string UrlNotFound = "url-not-found";
+    public const string UrlFetchFailed = "url-fetch-failed";
+    public const string UnsupportedContentType = "unsupported-content-type";
     public const string UnknownSourceType = "unknown-source-type";
     public const string InvalidMessage = "invalid-message";
 

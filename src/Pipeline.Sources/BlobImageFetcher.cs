@@ -1,4 +1,3 @@
-using System.Buffers;
 using Azure;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
@@ -24,10 +23,10 @@ public sealed class BlobImageFetcher(BlobServiceClient service, IOptions<SourceO
             var declared = content.Details.ContentLength;
             if (declared > _options.MaxBytes)
             {
-                throw TooLarge(declared);
+                throw CappedReader.TooLarge(declared, _options.MaxBytes);
             }
 
-            return await ReadCappedAsync(content.Content, declared, cancellationToken).ConfigureAwait(false);
+            return await CappedReader.ReadAsync(content.Content, declared, _options.MaxBytes, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
@@ -68,33 +67,4 @@ public sealed class BlobImageFetcher(BlobServiceClient service, IOptions<SourceO
 
         return service.GetBlobContainerClient(parts.BlobContainerName).GetBlobClient(parts.BlobName);
     }
-
-    private async Task<byte[]> ReadCappedAsync(Stream stream, long declared, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream(declared > 0 ? (int)declared : 64 * 1024);
-        var chunk = ArrayPool<byte>.Shared.Rent(81920);
-        try
-        {
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                if (buffer.Length + read > _options.MaxBytes)
-                {
-                    throw TooLarge(buffer.Length + read);
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
-
-        return buffer.ToArray();
-    }
-
-    private ImageRejectedException TooLarge(long bytes) => new(
-        FailureReasons.TooManyBytes,
-        $"The image has at least {bytes:N0} bytes; the limit is {_options.MaxBytes:N0} (Sources:MaxBytes).");
 }

@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Options;
 using Pipeline.Contracts;
+using Pipeline.Sources.Urls;
 
 namespace Pipeline.Sources;
 
 /// <summary>Dispatches on <see cref="ImageSource.Type"/>.</summary>
-public sealed class ImageFetcher(BlobImageFetcher blobs, IOptions<SourceOptions> options) : IImageFetcher
+public sealed class ImageFetcher(BlobImageFetcher blobs, UrlImageFetcher urls, IOptions<SourceOptions> options) : IImageFetcher
 {
     private readonly SourceOptions _options = options.Value;
 
@@ -17,9 +18,12 @@ public sealed class ImageFetcher(BlobImageFetcher blobs, IOptions<SourceOptions>
                 source.Uri ?? throw new ImageRejectedException(FailureReasons.InvalidMessage, "A blob source needs a 'uri'."),
                 cancellationToken),
             ImageSourceTypes.Inline => Task.FromResult(Inline(source.Data)),
+            ImageSourceTypes.Url => urls.FetchAsync(
+                source.Uri ?? throw new ImageRejectedException(FailureReasons.InvalidMessage, "A url source needs a 'uri'."),
+                cancellationToken),
             _ => throw new ImageRejectedException(
                 FailureReasons.UnknownSourceType,
-                $"Unknown source type '{source.Type}'; expected '{ImageSourceTypes.Blob}' or '{ImageSourceTypes.Inline}'."),
+                $"Unknown source type '{source.Type}'; expected '{ImageSourceTypes.Blob}', '{ImageSourceTypes.Inline}' or '{ImageSourceTypes.Url}'."),
         };
     }
 

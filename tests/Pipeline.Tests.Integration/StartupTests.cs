@@ -1,9 +1,10 @@
+using Microsoft.Extensions.Options;
 using Pipeline.Inference.Runtime;
 using Pipeline.Tests.Integration.Infrastructure;
 
 namespace Pipeline.Tests.Integration;
 
-/// <summary>A worker that would describe images with the wrong model must not start at all.</summary>
+/// <summary>A worker that would describe images with the wrong model, or guard URLs with a garbled setting, must not start at all.</summary>
 public sealed class StartupTests(PipelineServices services)
 {
     [Fact]
@@ -39,7 +40,7 @@ public sealed class StartupTests(PipelineServices services)
         var cancellationToken = TestContext.Current.CancellationToken;
         var database = await services.CreateDatabaseAsync(cancellationToken);
 
-        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => WorkerUnderTest.StartAsync(
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => WorkerUnderTest.StartAsync(
             services, database, 5, cancellationToken, new Dictionary<string, string?>
             {
                 ["Captioning:Backend"] = "OpenAI",
@@ -47,6 +48,18 @@ public sealed class StartupTests(PipelineServices services)
             }));
 
         Assert.Contains("Captioning:OpenAI needs a Model", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WorkerRefusesToStartWithAnAllowedNetworkItCannotRead()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var database = await services.CreateDatabaseAsync(cancellationToken);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => WorkerUnderTest.StartAsync(
+            services, database, 5, cancellationToken, new Dictionary<string, string?> { ["Sources:Url:AllowedNetworks:0"] = "intranet" }));
+
+        Assert.Contains("Sources:Url:AllowedNetworks:0 'intranet' is not a network in CIDR form", error.Message, StringComparison.Ordinal);
     }
 
     private static void CopyFolder(string source, string target)

@@ -9,6 +9,7 @@ using Pipeline.Inference.Ocr;
 using Pipeline.Inference.Runtime;
 using Pipeline.Messaging;
 using Pipeline.Sources;
+using Pipeline.Sources.Urls;
 using Pipeline.Storage;
 using Pipeline.Worker.Batches;
 using Pipeline.Worker.Consuming;
@@ -33,6 +34,7 @@ public static class WorkerServiceCollectionExtensions
         AddValidatedOptions<ImagingOptions>(services, configuration, ImagingOptions.Section);
         AddValidatedOptions<StoredSettingsOptions>(services, configuration, StoredSettingsOptions.Section);
         AddValidatedOptions<SourceOptions>(services, configuration, SourceOptions.Section);
+        AddValidatedOptions<UrlSourceOptions>(services, configuration, UrlSourceOptions.Section);
         AddValidatedOptions<InferenceOptions>(services, configuration, InferenceOptions.Section);
         AddValidatedOptions<ImageEmbedderOptions>(services, configuration, ImageEmbedderOptions.Section);
         AddValidatedOptions<CaptionerOptions>(services, configuration, CaptionerOptions.Section);
@@ -54,6 +56,7 @@ public static class WorkerServiceCollectionExtensions
         services.AddPipelineStorage(configuration.RequiredConnectionString("Postgres"));
         services.AddSingleton(new BlobServiceClient(configuration.RequiredConnectionString("Blobs"), BlobClientOptions()));
         services.AddSingleton<BlobImageFetcher>();
+        services.AddUrlImageSource();
         services.AddSingleton<IImageFetcher, ImageFetcher>();
 
         services.AddSingleton<DecoderSource>();

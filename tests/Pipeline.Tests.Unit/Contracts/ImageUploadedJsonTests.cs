@@ -109,4 +109,15 @@ public sealed class ImageUploadedJsonTests
         Assert.Equal(uri, back.Source.Uri);
         Assert.Null(back.Source.Data);
     }
+
+    [Fact]
+    public void DocumentedUrlJsonDeserialises()
+    {
+        const string json = """{"imageId": "img-4", "ownerId": "owner-7", "source": {"type": "url", "uri": "https://images.example.com/cats/cat.png?size=large"}}""";
+
+        var message = JsonSerializer.Deserialize<ImageUploaded>(json, Web);
+
+        Assert.NotNull(message);
+        Assert.Equal(ImageSource.Url(new Uri("https://images.example.com/cats/cat.png?size=large")), message.Source);
+    }
 }

@@ -27,7 +27,7 @@ public sealed class RecordMapper(
             Id = message.ImageId,
             OwnerId = message.OwnerId ?? "",
             SourceType = ColumnSized(message.Source?.Type ?? ""),
-            SourceUri = message.Source?.Uri?.ToString(),
+            SourceUri = message.Source?.Uri is { } uri ? WithoutCredentials(uri) : null,
             ContentSha256 = work.ContentSha256,
             Width = work.Size?.Width,
             Height = work.Size?.Height,
@@ -92,6 +92,10 @@ public sealed class RecordMapper(
         record.AltText = AltText.Compose(record.Caption, work.Ocr?.Lines.Select(l => l.Text).ToList() ?? []);
         return record;
     }
+
+    // A URL may arrive with a user name and password in it; it is refused for that, and they are not kept either.
+    private static string WithoutCredentials(Uri uri) =>
+        uri.IsAbsoluteUri && uri.UserInfo.Length > 0 ? new UriBuilder(uri) { UserName = "", Password = "" }.Uri.ToString() : uri.ToString();
 
     // An unknown source type is recorded as sent, cut to its column, so that its failed row can still be written.
     private static string ColumnSized(string sourceType) =>

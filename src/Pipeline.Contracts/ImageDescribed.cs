@@ -14,6 +14,8 @@ namespace Pipeline.Contracts;
 /// <param name="ContentHash">Lowercase hex SHA-256 of the bytes.</param>
 /// <param name="TimingsMs">Milliseconds per stage (fetch, decode, embed, caption, persist), per image.</param>
 /// <param name="CaptionModelId">The model that wrote the caption, when a captioner is configured.</param>
+/// <param name="SourceVersion">The version of the source that was described (a blob's ETag), when known: a blob
+/// overwritten with new bytes is described again under the same ImageId with a new version.</param>
 public sealed record ImageDescribed(
     string ImageId,
     string OwnerId,
@@ -28,4 +30,5 @@ public sealed record ImageDescribed(
     int ProcessedHeight,
     string ContentHash,
     IReadOnlyDictionary<string, double> TimingsMs,
-    string? CaptionModelId = null);
+    string? CaptionModelId = null,
+    string? SourceVersion = null);

@@ -3,6 +3,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
 using Pipeline.Contracts;
+using Pipeline.Sources.Watching;
 
 namespace Pipeline.Sources;
 
@@ -14,7 +15,8 @@ public sealed class BlobImageFetcher(BlobServiceClient service, IOptions<SourceO
 {
     private readonly SourceOptions _options = options.Value;
 
-    public async Task<byte[]> FetchAsync(Uri uri, CancellationToken cancellationToken)
+    /// <returns>The bytes and the ETag of the version read, so a result names exactly what it describes.</returns>
+    public async Task<FetchedImage> FetchAsync(Uri uri, CancellationToken cancellationToken)
     {
         var blob = Resolve(uri);
         try
@@ -27,7 +29,8 @@ public sealed class BlobImageFetcher(BlobServiceClient service, IOptions<SourceO
                 throw TooLarge(declared);
             }
 
-            return await ReadCappedAsync(content.Content, declared, cancellationToken).ConfigureAwait(false);
+            var bytes = await ReadCappedAsync(content.Content, declared, cancellationToken).ConfigureAwait(false);
+            return new FetchedImage(bytes, BlobAnnouncement.Version(content.Details.ETag));
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {

@@ -8,7 +8,7 @@ public sealed class ImageFetcher(BlobImageFetcher blobs, IOptions<SourceOptions>
 {
     private readonly SourceOptions _options = options.Value;
 
-    public Task<byte[]> FetchAsync(ImageSource source, CancellationToken cancellationToken)
+    public Task<FetchedImage> FetchAsync(ImageSource source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         return source.Type switch
@@ -16,7 +16,7 @@ public sealed class ImageFetcher(BlobImageFetcher blobs, IOptions<SourceOptions>
             ImageSourceTypes.Blob => blobs.FetchAsync(
                 source.Uri ?? throw new ImageRejectedException(FailureReasons.InvalidMessage, "A blob source needs a 'uri'."),
                 cancellationToken),
-            ImageSourceTypes.Inline => Task.FromResult(Inline(source.Data)),
+            ImageSourceTypes.Inline => Task.FromResult(new FetchedImage(Inline(source.Data), null)),
             _ => throw new ImageRejectedException(
                 FailureReasons.UnknownSourceType,
                 $"Unknown source type '{source.Type}'; expected '{ImageSourceTypes.Blob}' or '{ImageSourceTypes.Inline}'."),

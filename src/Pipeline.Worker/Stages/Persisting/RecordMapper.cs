@@ -23,6 +23,8 @@ public sealed class RecordMapper(OptionalEmbedder embedder, OptionalCaptioner ca
             OwnerId = message.OwnerId ?? "",
             SourceType = ColumnSized(message.Source?.Type ?? ""),
             SourceUri = message.Source?.Uri?.ToString(),
+            // The version read; the announced one where nothing could be read, so a repeat of the message is answered.
+            SourceVersion = work.SourceVersion ?? message.SourceVersion,
             ContentSha256 = work.ContentSha256,
             Width = work.Size?.Width,
             Height = work.Size?.Height,

@@ -45,11 +45,13 @@ public sealed class ResultPublisher(PipelineMetrics metrics)
         record.ProcessedHeight ?? 0,
         record.ContentSha256 ?? "",
         record.TimingsMs,
-        record.CaptionModelId);
+        record.CaptionModelId,
+        record.SourceVersion);
 
     public static ImageDescriptionFailed ToFailed(ImageRecord record) => new(
         record.Id,
         record.OwnerId,
         record.FailureReason ?? "unknown",
-        record.FailureMessage ?? "");
+        record.FailureMessage ?? "",
+        record.SourceVersion);
 }

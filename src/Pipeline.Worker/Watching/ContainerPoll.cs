@@ -70,33 +70,48 @@ public sealed partial class ContainerPoll(
         var known = await announcements.AnnouncedVersionsAsync(watched.Name, chunk.Select(b => b.Name).ToList(), cancellationToken).ConfigureAwait(false);
         var endpoint = await bus.GetSendEndpoint(_queue).ConfigureAwait(false);
         var sent = new List<AnnouncedBlob>();
-        foreach (var blob in chunk)
+        var complete = false;
+        try
         {
-            var version = BlobAnnouncement.Version(blob.Properties.ETag!.Value);
-            if (known.TryGetValue(blob.Name, out var announcedVersion) && announcedVersion == version)
+            foreach (var blob in chunk)
             {
-                continue;
-            }
-
-            if (owners.OwnerOf(watched.Name, blob.Name) is not { } owner)
-            {
-                // Warned when the cursor first passes it, so once, not on every poll of the window.
-                if (cursor is null || IsPast(blob, cursor))
+                var version = BlobAnnouncement.Version(blob.Properties.ETag!.Value);
+                if (known.TryGetValue(blob.Name, out var announcedVersion) && announcedVersion == version)
                 {
-                    LogNoOwner(logger, blob.Name, watched.Name);
+                    continue;
                 }
 
-                continue;
+                if (owners.OwnerOf(watched.Name, blob.Name) is not { } owner)
+                {
+                    // Warned when the cursor first passes it, so once, not on every poll of the window.
+                    if (cursor is null || IsPast(blob, cursor))
+                    {
+                        LogNoOwner(logger, blob.Name, watched.Name);
+                    }
+
+                    continue;
+                }
+
+                var message = BlobAnnouncement.Message(container.GetBlobClient(blob.Name).Uri, watched.Name, blob.Name, version, owner);
+                await endpoint.Send(message, cancellationToken).ConfigureAwait(false);
+                sent.Add(new AnnouncedBlob(blob.Name, version, LastModified(blob)));
             }
 
-            var message = BlobAnnouncement.Message(container.GetBlobClient(blob.Name).Uri, watched.Name, blob.Name, version, owner);
-            await endpoint.Send(message, cancellationToken).ConfigureAwait(false);
-            sent.Add(new AnnouncedBlob(blob.Name, version, LastModified(blob)));
+            complete = true;
+        }
+        finally
+        {
+            // What was sent is recorded even when the poll is cut short (the worker stopping, the broker going away),
+            // so a graceful stop repeats nothing; the cursor moves only past a chunk handled whole.
+            if (sent.Count > 0 || complete)
+            {
+                var last = chunk[^1];
+                BlobWatchCursor? mark = complete ? new BlobWatchCursor(LastModified(last), last.Name) : null;
+                await announcements.RecordAsync(watched.Name, sent, mark is null ? null : (prefix, mark), CancellationToken.None)
+                    .ConfigureAwait(false);
+            }
         }
 
-        var last = chunk[^1];
-        var mark = new BlobWatchCursor(LastModified(last), last.Name);
-        await announcements.RecordAsync(watched.Name, sent, (prefix, mark), cancellationToken).ConfigureAwait(false);
         return sent.Count;
     }
 

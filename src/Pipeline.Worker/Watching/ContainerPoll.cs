@@ -57,7 +57,6 @@ public sealed partial class ContainerPoll(
 
         if (announced > 0)
         {
-            metrics.RecordAnnounced(watched.Name, announced);
             LogAnnounced(logger, announced, watched.Name);
         }
 
@@ -109,6 +108,7 @@ public sealed partial class ContainerPoll(
                 BlobWatchCursor? mark = complete ? new BlobWatchCursor(LastModified(last), last.Name) : null;
                 await announcements.RecordAsync(watched.Name, sent, mark is null ? null : (prefix, mark), CancellationToken.None)
                     .ConfigureAwait(false);
+                metrics.RecordAnnounced(watched.Name, sent.Count);
             }
         }
 

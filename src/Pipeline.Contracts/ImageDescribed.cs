@@ -18,6 +18,8 @@ namespace Pipeline.Contracts;
 /// <param name="Answer">The captioner's answer to that task (detailed caption, text, label or answer).</param>
 /// <param name="CaptionInputTokens">Prompt tokens the provider billed for this image (its share of the request).</param>
 /// <param name="CaptionOutputTokens">Completion tokens the provider billed for this image (its share of the request).</param>
+/// <param name="SourceVersion">The version of the source that was described (a blob's ETag), when known: a blob
+/// overwritten with new bytes is described again under the same ImageId with a new version.</param>
 public sealed record ImageDescribed(
     string ImageId,
     string OwnerId,
@@ -36,4 +38,5 @@ public sealed record ImageDescribed(
     string? Task = null,
     string? Answer = null,
     int? CaptionInputTokens = null,
-    int? CaptionOutputTokens = null);
+    int? CaptionOutputTokens = null,
+    string? SourceVersion = null);

@@ -12,14 +12,18 @@ namespace Pipeline.Contracts;
 /// <param name="Source">Where the bytes are.</param>
 /// <param name="ContentHash">Optional lowercase hex SHA-256 of the bytes; checked when present.</param>
 /// <param name="Task">Optional: what the captioner should answer besides the alt-text (OpenAI-compatible backend).</param>
+/// <param name="SourceVersion">Optional version of the source (a blob's ETag). A stored result answers the message only
+/// when it describes this version; another version is described again and replaces it. Without one, any stored result
+/// answers. Left out of the JSON when absent, so producers that never send it see the same wire format as before.</param>
 public sealed record ImageUploaded(
     string ImageId,
     string OwnerId,
     ImageSource Source,
     string? ContentHash = null,
-    CaptionTask? Task = null) : IJsonOnDeserialized
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CaptionTask? Task = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SourceVersion = null) : IJsonOnDeserialized
 {
-    /// <summary>Longest <see cref="ImageId"/> and <see cref="OwnerId"/> (the database keys' size).</summary>
+    /// <summary>Longest <see cref="ImageId"/>, <see cref="OwnerId"/> and <see cref="SourceVersion"/> (their columns' size).</summary>
     public const int MaxIdLength = 200;
 
     /// <summary>
@@ -42,6 +46,10 @@ public sealed record ImageUploaded(
 
         RequireNoControlCharacters(Source?.Type, "source.type");
         RequireNoControlCharacters(ContentHash, "contentHash");
+        if (SourceVersion is not null)
+        {
+            RequireStorable(SourceVersion, "sourceVersion");
+        }
     }
 
     private static void RequireStorable(string value, string name)

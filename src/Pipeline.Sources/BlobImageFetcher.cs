@@ -2,6 +2,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
 using Pipeline.Contracts;
+using Pipeline.Sources.Watching;
 
 namespace Pipeline.Sources;
 
@@ -13,7 +14,8 @@ public sealed class BlobImageFetcher(BlobServiceClient service, IOptions<SourceO
 {
     private readonly SourceOptions _options = options.Value;
 
-    public async Task<byte[]> FetchAsync(Uri uri, CancellationToken cancellationToken)
+    /// <returns>The bytes and the ETag of the version read, so a result names exactly what it describes.</returns>
+    public async Task<FetchedImage> FetchAsync(Uri uri, CancellationToken cancellationToken)
     {
         var blob = Resolve(uri);
         try
@@ -26,7 +28,8 @@ public sealed class BlobImageFetcher(BlobServiceClient service, IOptions<SourceO
                 throw CappedReader.TooLarge(declared, _options.MaxBytes);
             }
 
-            return await CappedReader.ReadAsync(content.Content, declared, _options.MaxBytes, cancellationToken).ConfigureAwait(false);
+            var bytes = await CappedReader.ReadAsync(content.Content, declared, _options.MaxBytes, cancellationToken).ConfigureAwait(false);
+            return new FetchedImage(bytes, BlobAnnouncement.Version(content.Details.ETag));
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {

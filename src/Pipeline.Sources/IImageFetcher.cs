@@ -8,5 +8,8 @@ namespace Pipeline.Sources;
 /// </summary>
 public interface IImageFetcher
 {
-    Task<byte[]> FetchAsync(ImageSource source, CancellationToken cancellationToken);
+    Task<FetchedImage> FetchAsync(ImageSource source, CancellationToken cancellationToken);
 }
+
+/// <summary>An image's bytes and the version of the source they were read from (a blob's ETag; null inline).</summary>
+public sealed record FetchedImage(byte[] Bytes, string? Version);

@@ -9,7 +9,7 @@ public sealed class ImageFetcher(BlobImageFetcher blobs, UrlImageFetcher urls, I
 {
     private readonly SourceOptions _options = options.Value;
 
-    public Task<byte[]> FetchAsync(ImageSource source, CancellationToken cancellationToken)
+    public Task<FetchedImage> FetchAsync(ImageSource source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         return source.Type switch
@@ -17,8 +17,8 @@ public sealed class ImageFetcher(BlobImageFetcher blobs, UrlImageFetcher urls, I
             ImageSourceTypes.Blob => blobs.FetchAsync(
                 source.Uri ?? throw new ImageRejectedException(FailureReasons.InvalidMessage, "A blob source needs a 'uri'."),
                 cancellationToken),
-            ImageSourceTypes.Inline => Task.FromResult(Inline(source.Data)),
-            ImageSourceTypes.Url => urls.FetchAsync(
+            ImageSourceTypes.Inline => Task.FromResult(new FetchedImage(Inline(source.Data), null)),
+            ImageSourceTypes.Url => FetchUrlAsync(
                 source.Uri ?? throw new ImageRejectedException(FailureReasons.InvalidMessage, "A url source needs a 'uri'."),
                 cancellationToken),
             _ => throw new ImageRejectedException(
@@ -26,6 +26,9 @@ public sealed class ImageFetcher(BlobImageFetcher blobs, UrlImageFetcher urls, I
                 $"Unknown source type '{source.Type}'; expected '{ImageSourceTypes.Blob}', '{ImageSourceTypes.Inline}' or '{ImageSourceTypes.Url}'."),
         };
     }
+
+    private async Task<FetchedImage> FetchUrlAsync(Uri uri, CancellationToken cancellationToken) =>
+        new(await urls.FetchAsync(uri, cancellationToken).ConfigureAwait(false), null);
 
     private byte[] Inline(byte[]? data)
     {

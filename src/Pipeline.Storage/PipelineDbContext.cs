@@ -14,6 +14,10 @@ public sealed class PipelineDbContext(DbContextOptions<PipelineDbContext> option
 
     public DbSet<DownscaleSettingsRecord> DownscaleSettings => Set<DownscaleSettingsRecord>();
 
+    public DbSet<AnnouncedBlobRecord> AnnouncedBlobs => Set<AnnouncedBlobRecord>();
+
+    public DbSet<BlobWatchCursorRecord> BlobWatchCursors => Set<BlobWatchCursorRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasPostgresExtension("vector");
@@ -26,6 +30,7 @@ public sealed class PipelineDbContext(DbContextOptions<PipelineDbContext> option
             image.Property(i => i.OwnerId).HasMaxLength(200);
             image.Property(i => i.Status).HasMaxLength(16);
             image.Property(i => i.SourceType).HasMaxLength(ImageRecord.MaxSourceTypeLength);
+            image.Property(i => i.SourceVersion).HasMaxLength(200);
             image.Property(i => i.ContentSha256).HasMaxLength(64);
             image.Property(i => i.FailureReason).HasMaxLength(64);
             image.Property(i => i.EmbeddingModelId).HasMaxLength(200);
@@ -71,6 +76,24 @@ public sealed class PipelineDbContext(DbContextOptions<PipelineDbContext> option
             settings.HasKey(s => s.Id);
             settings.Property(s => s.Id).ValueGeneratedNever();
             settings.Property(s => s.UpdatedBy).HasMaxLength(200);
+        });
+
+        modelBuilder.Entity<AnnouncedBlobRecord>(blob =>
+        {
+            blob.ToTable("announced_blobs");
+            blob.HasKey(b => new { b.Container, b.Name });
+            blob.Property(b => b.Container).HasMaxLength(AnnouncedBlobRecord.MaxContainerLength);
+            blob.Property(b => b.Name).HasMaxLength(AnnouncedBlobRecord.MaxNameLength);
+            blob.Property(b => b.ETag).HasMaxLength(200);
+        });
+
+        modelBuilder.Entity<BlobWatchCursorRecord>(cursor =>
+        {
+            cursor.ToTable("blob_watch_cursors");
+            cursor.HasKey(c => new { c.Container, c.Prefix });
+            cursor.Property(c => c.Container).HasMaxLength(AnnouncedBlobRecord.MaxContainerLength);
+            cursor.Property(c => c.Prefix).HasMaxLength(AnnouncedBlobRecord.MaxNameLength);
+            cursor.Property(c => c.Name).HasMaxLength(AnnouncedBlobRecord.MaxNameLength);
         });
 
         UseSnakeCaseColumns(modelBuilder);

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Pipeline.Api.BlobEvents;
 using Pipeline.Api.Describing;
 using Pipeline.Api.Images;
 using Pipeline.Api.Search;
@@ -8,7 +10,7 @@ namespace Pipeline.Api.Hosting;
 
 public static class ApiEndpointRouteBuilderExtensions
 {
-    /// <summary>The middleware and every endpoint: /v1 (owner required), health, the OpenAPI document and the search page.</summary>
+    /// <summary>The middleware and every endpoint: /v1 (owner required), the blob-events webhook when enabled, health, the OpenAPI document and the search page.</summary>
     public static WebApplication MapPipelineApi(this WebApplication app)
     {
         app.UseExceptionHandler();
@@ -27,6 +29,13 @@ public static class ApiEndpointRouteBuilderExtensions
         v1.MapDescribeEndpoints();
         v1.MapSearchEndpoints();
         v1.MapDownscaleEndpoints();
+
+        // Outside the owners' group: Event Grid authenticates with BlobEvents:Key, and the blob path names the owner.
+        if (app.Services.GetRequiredService<IOptions<BlobEventsOptions>>().Value.Enabled)
+        {
+            app.MapBlobEventEndpoints();
+        }
+
         return app;
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using Pipeline.Api.BlobEvents;
 using Pipeline.Api.Describing;
 using Pipeline.Api.Images;
 using Pipeline.Api.Owners;
@@ -11,6 +12,7 @@ using Pipeline.Api.Uploads;
 using Pipeline.Imaging;
 using Pipeline.Messaging;
 using Pipeline.Search;
+using Pipeline.Sources.Watching;
 using Pipeline.Storage;
 
 namespace Pipeline.Api.Hosting;
@@ -26,6 +28,14 @@ public static class ApiServiceCollectionExtensions
         services.AddOptions<OwnerOptions>().Bind(configuration.GetSection(OwnerOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OwnerOptions>, OwnerOptionsValidator>();
         services.AddOptions<ImagingOptions>().Bind(configuration.GetSection(ImagingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BlobWatchOptions>().Bind(configuration.GetSection(BlobWatchOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BlobWatchOptions>, BlobWatchOptionsValidator>();
+        services.AddOptions<BlobEventsOptions>().Bind(configuration.GetSection(BlobEventsOptions.Section))
+            .Validate(o => !o.Enabled || o.Key.Length >= BlobEventsOptions.MinimumKeyLength,
+                $"BlobEvents:Key must have at least {BlobEventsOptions.MinimumKeyLength} characters when BlobEvents:Enabled is true.")
+            .Validate<IOptions<BlobWatchOptions>>((o, watch) => !o.Enabled || watch.Value.Containers.Count > 0,
+                "BlobEvents:Enabled needs BlobWatch:Containers: the containers whose events are accepted.")
+            .ValidateOnStart();
 
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ApiOptions>>((kestrel, api) =>
             kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBytes);
@@ -52,6 +62,8 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<Thumbnails>();
         services.AddSingleton<ResultWaiters>();
         services.AddSingleton<Describer>();
+        services.AddSingleton<BlobOwners>();
+        services.AddSingleton<BlobEventAnnouncer>();
 
         var rabbit = RabbitMqConnection.Parse(configuration.RequiredConnectionString("RabbitMq"));
         services.AddMassTransit(bus =>

@@ -1,6 +1,9 @@
 namespace Pipeline.Storage.Entities;
 
-/// <summary>One row per announced image (table <c>images</c>), written once, in a final state.</summary>
+/// <summary>
+/// One row per announced image (table <c>images</c>), written whole, in a final state; replaced whole (never
+/// updated in place) only when a new version of its source is described.
+/// </summary>
 public sealed class ImageRecord
 {
     public const int MaxSourceTypeLength = 16;
@@ -17,6 +20,12 @@ public sealed class ImageRecord
     public required string SourceType { get; set; }
 
     public string? SourceUri { get; set; }
+
+    /// <summary>
+    /// The version of the source this row describes (a blob's ETag, as read), when known. A message naming another
+    /// version is described again and replaces the row; see <c>StoredResults</c> in the worker.
+    /// </summary>
+    public string? SourceVersion { get; set; }
 
     /// <summary>Lowercase hex SHA-256 of the bytes, when they could be fetched.</summary>
     public string? ContentSha256 { get; set; }

@@ -17,7 +17,6 @@ namespace Pipeline.Storage.Migrations
     [Migration("20261205103000_AddCaptionTasks")]
     partial class AddCaptionTasks
     {
-        /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
@@ -27,6 +26,68 @@ namespace Pipeline.Storage.Migrations
 
             NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "vector");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+
+            modelBuilder.Entity("Pipeline.Storage.Entities.AnnouncedBlobRecord", b =>
+                {
+                    b.Property<string>("Container")
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("container");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("AnnouncedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("announced_at");
+
+                    b.Property<string>("ETag")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("etag");
+
+                    b.Property<DateTimeOffset>("LastModified")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_modified");
+
+                    b.HasKey("Container", "Name");
+
+                    b.ToTable("announced_blobs", (string)null);
+                });
+
+            modelBuilder.Entity("Pipeline.Storage.Entities.BlobWatchCursorRecord", b =>
+                {
+                    b.Property<string>("Container")
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("container");
+
+                    b.Property<string>("Prefix")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("prefix");
+
+                    b.Property<DateTimeOffset>("LastModified")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_modified");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Container", "Prefix");
+
+                    b.ToTable("blob_watch_cursors", (string)null);
+                });
 
             modelBuilder.Entity("Pipeline.Storage.Entities.DownscaleSettingsRecord", b =>
                 {
@@ -197,6 +258,11 @@ namespace Pipeline.Storage.Migrations
                     b.Property<string>("SourceUri")
                         .HasColumnType("text")
                         .HasColumnName("source_uri");
+
+                    b.Property<string>("SourceVersion")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("source_version");
 
                     b.Property<bool>("StandInModels")
                         .HasColumnType("boolean")

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using Pipeline.Contracts;
 using Pipeline.Storage;
+using Pipeline.Storage.Entities;
 using Pipeline.Worker.Stages.Captioning;
 using Pipeline.Worker.Stages.Decoding;
 using Pipeline.Worker.Stages.Fetching;
@@ -13,7 +14,7 @@ using Pipeline.Worker.Telemetry;
 namespace Pipeline.Worker.Batches;
 
 /// <summary>
-/// Runs one consumed batch through the stages: look up finished ids, prepare (fetch + decode, in parallel), inference
+/// Runs one consumed batch through the stages: look up finished ids (<see cref="StoredResults"/>), prepare (fetch + decode, in parallel), inference
 /// (embed, caption, read text: queued on the device's <see cref="InferenceScheduler"/>, batched with other consumed
 /// batches' images), insert (one transaction), publish. Decisions are made per image, never per batch.
 /// </summary>
@@ -33,7 +34,16 @@ public sealed partial class BatchProcessor(
     {
         metrics.RecordBatch(messages.Count);
         var unique = messages.DistinctBy(m => m.ImageId, StringComparer.Ordinal).ToList();
-        var finished = await store.FindAsync(unique.Select(m => m.ImageId).ToList(), cancellationToken).ConfigureAwait(false);
+        var stored = await store.FindAsync(unique.Select(m => m.ImageId).ToList(), cancellationToken).ConfigureAwait(false);
+        var finished = new Dictionary<string, ImageRecord>(StringComparer.Ordinal);
+        var replacing = new Dictionary<string, ImageRecord>(StringComparer.Ordinal);
+        foreach (var message in unique)
+        {
+            if (stored.TryGetValue(message.ImageId, out var row))
+            {
+                (StoredResults.Answers(row, message) ? finished : replacing)[message.ImageId] = row;
+            }
+        }
 
         var work = unique.Where(m => !finished.ContainsKey(m.ImageId)).Select(m => new ImageWork(m)).ToList();
         try
@@ -46,10 +56,10 @@ public sealed partial class BatchProcessor(
             ChatCaptionStage.Apply(decoded, await remoteCaptions.ConfigureAwait(false));
 
             var written = work.Select(records.ToRecord).ToList();
-            await store.InsertAsync(written, StageNames.Persist, cancellationToken).ConfigureAwait(false);
+            await store.WriteAsync(written, replacing, StageNames.Persist, cancellationToken).ConfigureAwait(false);
 
             var rejected = work.Count(w => w.IsRejected);
-            LogBatch(logger, messages.Count, written.Count, finished.Count, rejected);
+            LogBatch(logger, messages.Count, written.Count, replacing.Count, finished.Count, rejected);
             await results.PublishAsync(finished.Values.Concat(written).ToList(), publisher, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -70,6 +80,6 @@ public sealed partial class BatchProcessor(
     }
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Batch of {Messages} messages: {Written} images written, {AlreadyFinished} already finished, {Rejected} rejected")]
-    private static partial void LogBatch(ILogger logger, int messages, int written, int alreadyFinished, int rejected);
+        Message = "Batch of {Messages} messages: {Written} images written ({Replaced} of them new versions replacing a row), {AlreadyFinished} already finished, {Rejected} rejected")]
+    private static partial void LogBatch(ILogger logger, int messages, int written, int replaced, int alreadyFinished, int rejected);
 }

@@ -19,6 +19,9 @@ public sealed class ImageWork(ImageUploaded message) : IDisposable
 
     public string? ContentSha256 { get; set; }
 
+    /// <summary>The version of the source the bytes were read from (a blob's ETag), once fetched.</summary>
+    public string? SourceVersion { get; set; }
+
     /// <summary>Size as uploaded and after downscaling, kept after the bitmap is released.</summary>
     public (int Width, int Height, int ProcessedWidth, int ProcessedHeight)? Size { get; set; }
 

@@ -10,6 +10,7 @@ using Pipeline.Inference.Runtime;
 using Pipeline.Messaging;
 using Pipeline.Sources;
 using Pipeline.Sources.Urls;
+using Pipeline.Sources.Watching;
 using Pipeline.Storage;
 using Pipeline.Worker.Batches;
 using Pipeline.Worker.Consuming;
@@ -22,6 +23,7 @@ using Pipeline.Worker.Stages.Persisting;
 using Pipeline.Worker.Stages.Publishing;
 using Pipeline.Worker.Stages.Reading;
 using Pipeline.Worker.Telemetry;
+using Pipeline.Worker.Watching;
 
 namespace Pipeline.Worker.Hosting;
 
@@ -48,6 +50,12 @@ public static class WorkerServiceCollectionExtensions
         AddValidatedOptions<OcrOptions>(services, configuration, OcrOptions.Section);
         AddValidatedOptions<DatabaseOptions>(services, configuration, DatabaseOptions.Section);
         AddValidatedOptions<ShutdownOptions>(services, configuration, ShutdownOptions.Section);
+        AddValidatedOptions<BlobWatchOptions>(services, configuration, BlobWatchOptions.Section);
+        services.AddSingleton<IValidateOptions<BlobWatchOptions>, BlobWatchOptionsValidator>();
+        services.AddOptions<BlobWatchOptions>().Validate<IOptions<SourceOptions>>(
+            (watch, sources) => sources.Value.AllowedContainers.Count == 0
+                || watch.Containers.All(c => sources.Value.AllowedContainers.Contains(c.Name)),
+            "Every BlobWatch:Containers:N:Name must be one of Sources:AllowedContainers (the worker could not read its blobs).");
 
         services.AddSingleton(TimeProvider.System);
         services.AddMetrics();
@@ -100,6 +108,11 @@ public static class WorkerServiceCollectionExtensions
         services.AddSingleton<ResultPublisher>();
         services.AddSingleton<BatchProcessor>();
 
+        services.AddSingleton<BlobOwners>();
+        services.AddSingleton<ContainerPoll>();
+        services.AddSingleton(provider => new ContainerLeases(
+            configuration.RequiredConnectionString("Postgres"), provider.GetRequiredService<ILogger<ContainerLease>>()));
+
         // Registered before MassTransit so models load (and migrations run) before the first message is taken.
         services.AddHostedService<StartupChecks>();
 
@@ -115,6 +128,9 @@ public static class WorkerServiceCollectionExtensions
                 rabbitMq.ConfigureEndpoints(context);
             });
         });
+        // After the bus, so the watcher starts once it can send (and, stopping first, stops announcing before it stops).
+        services.AddHostedService<BlobWatcher>();
+
         // On SIGTERM the bus stops taking messages and waits for the batches it holds; the host gives it the same time.
         services.AddOptions<MassTransitHostOptions>().Configure<IOptions<ShutdownOptions>>((options, shutdown) =>
         {

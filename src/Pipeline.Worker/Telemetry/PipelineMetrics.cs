@@ -11,6 +11,7 @@ public sealed class PipelineMetrics
     private readonly Histogram<int> _inferenceBatchSize;
     private readonly Counter<long> _described;
     private readonly Counter<long> _failed;
+    private readonly Counter<long> _announced;
 
     public PipelineMetrics(IMeterFactory meters)
     {
@@ -19,6 +20,7 @@ public sealed class PipelineMetrics
         _inferenceBatchSize = meter.CreateHistogram<int>("pipeline.inference.batch.size", "{image}", "Images per model forward pass.");
         _described = meter.CreateCounter<long>("pipeline.images.described", "{image}", "Images described.");
         _failed = meter.CreateCounter<long>("pipeline.images.failed", "{image}", "Images failed, by reason.");
+        _announced = meter.CreateCounter<long>("pipeline.watch.announced", "{blob}", "Blobs the watcher announced, by container.");
     }
 
     public void RecordBatch(int size) => _batchSize.Record(size);
@@ -28,4 +30,6 @@ public sealed class PipelineMetrics
     public void RecordDescribed() => _described.Add(1);
 
     public void RecordFailure(string reason) => _failed.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void RecordAnnounced(string container, int count) => _announced.Add(count, new KeyValuePair<string, object?>("container", container));
 }

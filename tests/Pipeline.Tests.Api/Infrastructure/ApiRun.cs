@@ -41,12 +41,14 @@ public sealed class ApiRun : IAsyncDisposable
     /// <param name="withWorker">False: the queue only collects the announcements until <see cref="StartWorkerAsync"/>.</param>
     /// <param name="api">Settings of the API beyond the defaults here.</param>
     /// <param name="worker">Settings of the worker beyond the stand-in CLIP and captioner.</param>
+    /// <param name="apiForContainer">Settings of the API that name this run's container (given its name).</param>
     public static async Task<ApiRun> StartAsync(
         PipelineServices services,
         CancellationToken cancellationToken,
         bool withWorker = true,
         IReadOnlyDictionary<string, string?>? api = null,
-        IReadOnlyDictionary<string, string?>? worker = null)
+        IReadOnlyDictionary<string, string?>? worker = null,
+        Func<string, IReadOnlyDictionary<string, string?>>? apiForContainer = null)
     {
         var database = await services.CreateDatabaseAsync(cancellationToken);
         await MigrateAsync(database, cancellationToken);
@@ -91,7 +93,7 @@ public sealed class ApiRun : IAsyncDisposable
             ["Inference:ExecutionProvider"] = "Cpu",
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        foreach (var (key, value) in api ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in (api ?? new Dictionary<string, string?>()).Concat(apiForContainer?.Invoke(container.Name) ?? new Dictionary<string, string?>()))
         {
             settings[key] = value;
         }

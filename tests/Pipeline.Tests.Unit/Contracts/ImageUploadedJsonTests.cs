@@ -16,7 +16,7 @@ public sealed class ImageUploadedJsonTests
         var json = JsonSerializer.Serialize(message, Web);
 
         Assert.Equal(
-            """{"imageId":"img-1","ownerId":"owner-7","source":{"type":"inline","uri":null,"data":"AQID+g=="},"contentHash":null,"task":null}""",
+            """{"imageId":"img-1","ownerId":"owner-7","source":{"type":"inline","uri":null,"data":"AQID+g=="},"contentHash":null}""",
             json);
     }
 
@@ -119,5 +119,32 @@ public sealed class ImageUploadedJsonTests
 
         Assert.NotNull(message);
         Assert.Equal(ImageSource.Url(new Uri("https://images.example.com/cats/cat.png?size=large")), message.Source);
+    }
+
+    [Fact]
+    public void ASourceVersionTravelsWhenPresentAndIsLeftOutWhenAbsent()
+    {
+        var uri = new Uri("http://127.0.0.1:10000/devstoreaccount1/photos/alice/cat.png");
+        var versioned = new ImageUploaded("blob:photos/alice/cat.png", "alice", ImageSource.Blob(uri), SourceVersion: "0x8DC4B2F7A1E3C55");
+
+        var json = JsonSerializer.Serialize(versioned, Web);
+        var back = JsonSerializer.Deserialize<ImageUploaded>(json, Web);
+
+        Assert.Contains("\"sourceVersion\":\"0x8DC4B2F7A1E3C55\"", json, StringComparison.Ordinal);
+        Assert.Equal(versioned, back);
+        Assert.DoesNotContain("sourceVersion", JsonSerializer.Serialize(versioned with { SourceVersion = null }, Web), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0x8D\\u0000", "sourceVersion contains control characters")]
+    [InlineData(null, "sourceVersion has 201 characters")]
+    public void UnstorableSourceVersionsAreRefusedWhileRead(string? version, string says)
+    {
+        var value = version ?? new string('x', ImageUploaded.MaxIdLength + 1);
+        var json = $$"""{"imageId": "a", "ownerId": "o", "source": {"type": "inline", "data": ""}, "sourceVersion": "{{value}}"}""";
+
+        var error = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<ImageUploaded>(json, Web));
+
+        Assert.Contains(says, error.Message, StringComparison.Ordinal);
     }
 }

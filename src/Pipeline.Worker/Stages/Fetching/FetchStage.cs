@@ -14,7 +14,8 @@ public sealed class FetchStage(IImageFetcher fetcher)
             try
             {
                 CheckMessage(work.Message);
-                var bytes = await fetcher.FetchAsync(work.Message.Source, cancellationToken).ConfigureAwait(false);
+                var (bytes, version) = await fetcher.FetchAsync(work.Message.Source, cancellationToken).ConfigureAwait(false);
+                work.SourceVersion = version;
                 var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
                 if (work.Message.ContentHash is { Length: > 0 } expected && !string.Equals(expected, hash, StringComparison.OrdinalIgnoreCase))
                 {

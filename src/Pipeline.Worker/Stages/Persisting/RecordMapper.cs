@@ -28,6 +28,8 @@ public sealed class RecordMapper(
             OwnerId = message.OwnerId ?? "",
             SourceType = ColumnSized(message.Source?.Type ?? ""),
             SourceUri = message.Source?.Uri is { } uri ? WithoutCredentials(uri) : null,
+            // The version read; the announced one where nothing could be read, so a repeat of the message is answered.
+            SourceVersion = work.SourceVersion ?? message.SourceVersion,
             ContentSha256 = work.ContentSha256,
             Width = work.Size?.Width,
             Height = work.Size?.Height,

@@ -49,11 +49,13 @@ public sealed class ResultPublisher(PipelineMetrics metrics)
         record.CaptionTask,
         record.Answer,
         record.CaptionInputTokens,
-        record.CaptionOutputTokens);
+        record.CaptionOutputTokens,
+        record.SourceVersion);
 
     public static ImageDescriptionFailed ToFailed(ImageRecord record) => new(
         record.Id,
         record.OwnerId,
         record.FailureReason ?? "unknown",
-        record.FailureMessage ?? "");
+        record.FailureMessage ?? "",
+        record.SourceVersion);
 }

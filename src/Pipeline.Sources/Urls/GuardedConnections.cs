@@ -21,6 +21,9 @@ public sealed class GuardedConnections(UrlGuard guard, IHostResolver resolver, I
         ConnectTimeout = TimeSpan.FromSeconds(options.Value.ConnectTimeoutSeconds),
         // Pooled connections keep the address they were checked with; renewing them lets DNS changes through, checked.
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        // A body left unread (over the cap, refused) closes its connection rather than being drained in the
+        // background to reuse it: the rest of an untrusted server's answer is not worth reading.
+        MaxResponseDrainSize = 0,
         ConnectCallback = ConnectAsync,
     };
 

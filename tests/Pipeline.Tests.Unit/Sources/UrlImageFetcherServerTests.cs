@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -19,7 +20,8 @@ public sealed class UrlImageFetcherServerTests : IAsyncLifetime
     private readonly ConcurrentDictionary<string, int> _hits = new(StringComparer.Ordinal);
     private readonly FakeResolver _resolver = new FakeResolver().Answer(Host, "127.0.0.1").Answer("internal.test", "10.0.0.7");
     private LocalWebServer? _server;
-    private long _endlessBytesSent;
+    private readonly TaskCompletionSource _endlessHungUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _endlessSentWhole;
 
     private LocalWebServer Server => _server ?? throw new InvalidOperationException("The server has not started.");
 
@@ -66,8 +68,11 @@ public sealed class UrlImageFetcherServerTests : IAsyncLifetime
         Assert.Equal(FailureReasons.TooManyBytes, refused.Reason);
         Assert.StartsWith("The image has at least ", refused.Message, StringComparison.Ordinal);
         Assert.EndsWith("the limit is 262,144 (Sources:MaxBytes).", refused.Message, StringComparison.Ordinal);
-        await Task.Delay(200, TestContext.Current.CancellationToken);
-        Assert.True(Interlocked.Read(ref _endlessBytesSent) < 16 * 1024 * 1024, $"the server sent {_endlessBytesSent:N0} bytes: the fetch did not stop at the cap");
+        // The reader stopped within one read of the cap, and the fetcher hung up instead of reading the rest.
+        var read = long.Parse(refused.Message["The image has at least ".Length..refused.Message.IndexOf(" bytes", StringComparison.Ordinal)], NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+        Assert.InRange(read, 256 * 1024 + 1, (256 + 80) * 1024);
+        await _endlessHungUp.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.False(_endlessSentWhole, "the server sent the whole 64 MB body: the fetch did not stop at the cap");
     }
 
     [Fact]
@@ -259,14 +264,20 @@ public sealed class UrlImageFetcherServerTests : IAsyncLifetime
         app.MapGet("/endless", async context =>
         {
             context.Response.ContentType = "image/png";
+            using var hungUp = context.RequestAborted.Register(() => _endlessHungUp.TrySetResult());
             var chunk = new byte[8192];
             try
             {
-                while (Interlocked.Read(ref _endlessBytesSent) < 64L * 1024 * 1024)
+                // Kestrel drops writes silently once the client is gone and notices the hang-up only on its next send:
+                // paced writes, each flushed, give it that send long before the whole body could have gone out.
+                for (var sent = 0L; sent < 64L * 1024 * 1024 && !context.RequestAborted.IsCancellationRequested; sent += chunk.Length)
                 {
                     await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
-                    Interlocked.Add(ref _endlessBytesSent, chunk.Length);
+                    await context.Response.Body.FlushAsync(context.RequestAborted);
+                    await Task.Delay(1, context.RequestAborted);
                 }
+
+                _endlessSentWhole = !context.RequestAborted.IsCancellationRequested;
             }
             catch (OperationCanceledException)
             {

@@ -7,6 +7,17 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
 CONFIGURATION=${CONFIGURATION:-Release}
 
+# docker-compose.yml must stay valid for Debian's docker-compose 1.29, the GPU profile included (the Dockerfiles and the
+# Kubernetes manifests are checked by tests/Pipeline.Tests.Unit/Deploy). A failed install fails the run: never skipped.
+if ! command -v docker-compose >/dev/null; then
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; } ||
+    { echo "scripts/test.sh: could not install docker-compose (apt) to validate docker-compose.yml" >&2; exit 1; }
+fi
+for profile in "" gpu; do
+  docker-compose -f docker-compose.yml ${profile:+--profile "$profile"} config -q ||
+    { echo "scripts/test.sh: docker-compose.yml is not valid${profile:+ with --profile $profile} for $(docker-compose version --short)" >&2; exit 1; }
+done
+
 deploy/local/services.sh up
 # Debian's Chromium for the search page tests (tests/Pipeline.Tests.Api); Playwright's own browser download cannot run here.
 command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }

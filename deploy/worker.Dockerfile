@@ -1,20 +1,34 @@
 # syntax=docker/dockerfile:1
 # The worker, CPU build. Build from the repository root:
 #   docker build -f deploy/worker.Dockerfile -t pipeline-worker .
-# Models are not baked in: mount a folder in the Xenova CLIP layout and point Models__ImageEmbedder__Path at it.
+# Models are not baked in: mount the folder `pipeline models fetch` fills at /models (docker-compose.yml's setup
+# service does). The GPU build is deploy/worker.gpu.Dockerfile.
 
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
+ARG TARGETARCH
 WORKDIR /src
+# Project files first: the restore layer (ONNX Runtime, SkiaSharp: hundreds of MB) is reused until they change.
 COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY src/Pipeline.Contracts/Pipeline.Contracts.csproj src/Pipeline.Contracts/
+COPY src/Pipeline.Imaging/Pipeline.Imaging.csproj src/Pipeline.Imaging/
+COPY src/Pipeline.Inference/Pipeline.Inference.csproj src/Pipeline.Inference/
+COPY src/Pipeline.Messaging/Pipeline.Messaging.csproj src/Pipeline.Messaging/
+COPY src/Pipeline.Sources/Pipeline.Sources.csproj src/Pipeline.Sources/
+COPY src/Pipeline.Storage/Pipeline.Storage.csproj src/Pipeline.Storage/
+COPY src/Pipeline.Worker/Pipeline.Worker.csproj src/Pipeline.Worker/
+# One architecture's native libraries only (ONNX Runtime and SkiaSharp ship every platform's otherwise); without
+# BuildKit TARGETARCH is unset and the image is amd64.
+RUN dotnet restore src/Pipeline.Worker/Pipeline.Worker.csproj -a "${TARGETARCH:-amd64}"
 COPY src/ src/
-RUN dotnet publish src/Pipeline.Worker/Pipeline.Worker.csproj -c Release -o /app -p:UseAppHost=false
+RUN dotnet publish src/Pipeline.Worker/Pipeline.Worker.csproj -c Release -o /app -a "${TARGETARCH:-amd64}" \
+    --no-self-contained --no-restore -p:UseAppHost=false
 
 # ASP.NET Core runtime: the worker serves /health/live and /health/ready on Http:Urls.
-FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS runtime
 WORKDIR /app
 COPY --from=build /app ./
-# The .NET images ship an unprivileged 'app' user (UID 1654).
-USER app
+# The .NET images ship an unprivileged 'app' user; APP_UID (1654) is numeric so Kubernetes' runAsNonRoot can check it.
+USER $APP_UID
 ENV DOTNET_ENVIRONMENT=Production \
     Http__Urls=http://+:8081 \
     Models__ImageEmbedder__Path=/models/clip-vit-base-patch32 \

@@ -22,6 +22,27 @@ if [[ "$(cat "$js/node_modules/.installed-from" 2>/dev/null)" != "$js_hash" ]]; 
   echo "$js_hash" >"$js/node_modules/.installed-from"
 fi
 
+# The deployment files, before anything is built: docker-compose.yml must stay valid for Debian's docker-compose 1.29,
+# the GPU profile included, and deploy/*.Dockerfile must pass dockerfilelint (deploy/lint; hadolint has no package that
+# installs here). tests/Pipeline.Tests.Unit/Deploy checks what they mean. A failed install fails the run: never skipped.
+if ! command -v docker-compose >/dev/null; then
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; } ||
+    { echo "scripts/test.sh: could not install docker-compose (apt) to validate docker-compose.yml" >&2; exit 1; }
+fi
+for profile in "" gpu; do
+  docker-compose -f docker-compose.yml ${profile:+--profile "$profile"} config -q ||
+    { echo "scripts/test.sh: docker-compose.yml is not valid${profile:+ with --profile $profile} for $(docker-compose version --short)" >&2; exit 1; }
+done
+lint=deploy/lint
+lint_hash=$(cat "$lint/package.json" "$lint/package-lock.json" | sha256sum | cut -d' ' -f1)
+if [[ "$(cat "$lint/node_modules/.installed-from" 2>/dev/null)" != "$lint_hash" ]]; then
+  (cd "$lint" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+    { echo "scripts/test.sh: could not install dockerfilelint (npm ci in $lint)" >&2; exit 1; }
+  echo "$lint_hash" >"$lint/node_modules/.installed-from"
+fi
+lint_report=$("$lint/node_modules/.bin/dockerfilelint" deploy/*.Dockerfile) ||
+  { echo "$lint_report" >&2; echo "scripts/test.sh: deploy/*.Dockerfile have lint issues (dockerfilelint)" >&2; exit 1; }
+
 dotnet build Pipeline.sln -c "$CONFIGURATION" -nologo -clp:NoSummary -v:quiet
 [[ -f models/cache/ppocr-v4/model.lock.json ]] || dotnet src/Pipeline.Cli/bin/"$CONFIGURATION"/net10.0/pipeline.dll models fetch ppocr-v4 >/dev/null
 deploy/local/samples.sh >/dev/null

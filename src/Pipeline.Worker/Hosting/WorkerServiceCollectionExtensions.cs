@@ -46,10 +46,12 @@ public static class WorkerServiceCollectionExtensions
         AddValidatedOptions<OcrOptions>(services, configuration, OcrOptions.Section);
         AddValidatedOptions<DatabaseOptions>(services, configuration, DatabaseOptions.Section);
         AddValidatedOptions<ShutdownOptions>(services, configuration, ShutdownOptions.Section);
+        AddValidatedOptions<TelemetryOptions>(services, configuration, TelemetryOptions.Section);
 
         services.AddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddSingleton<PipelineMetrics>();
+        services.AddWorkerTelemetry(configuration);
 
         services.AddPipelineStorage(configuration.RequiredConnectionString("Postgres"));
         services.AddSingleton(new BlobServiceClient(configuration.RequiredConnectionString("Blobs"), BlobClientOptions()));
@@ -63,7 +65,7 @@ public static class WorkerServiceCollectionExtensions
             var options = provider.GetRequiredService<IOptions<ImageEmbedderOptions>>().Value;
             return new OptionalEmbedder(string.IsNullOrWhiteSpace(options.Path)
                 ? null
-                : new ClipImageEmbedder(options, provider.GetRequiredService<OnnxSessionFactory>()));
+                : LoadModel(provider, "image-embedder", () => new ClipImageEmbedder(options, provider.GetRequiredService<OnnxSessionFactory>())));
         });
         // One captioner writes the alt-texts: the chat backend replaces the ONNX one rather than running beside it.
         services.AddSingleton(provider =>
@@ -71,7 +73,7 @@ public static class WorkerServiceCollectionExtensions
             var options = provider.GetRequiredService<IOptions<CaptionerOptions>>().Value;
             return new OptionalCaptioner(chatCaptioning || string.IsNullOrWhiteSpace(options.Path)
                 ? null
-                : new VisionEncoderDecoderCaptioner(options, provider.GetRequiredService<OnnxSessionFactory>()));
+                : LoadModel(provider, "captioner", () => new VisionEncoderDecoderCaptioner(options, provider.GetRequiredService<OnnxSessionFactory>())));
         });
         services.AddSingleton(provider => new OptionalChatCaptioner(chatCaptioning
             ? ActivatorUtilities.CreateInstance<ChatCaptioner>(provider)
@@ -82,7 +84,7 @@ public static class WorkerServiceCollectionExtensions
             var options = provider.GetRequiredService<IOptions<OcrOptions>>().Value;
             return new OptionalTextReader(!options.Enabled || string.IsNullOrWhiteSpace(options.Path)
                 ? null
-                : new PaddleTextReader(options, provider.GetRequiredService<OnnxSessionFactory>()));
+                : LoadModel(provider, "text-reader", () => new PaddleTextReader(options, provider.GetRequiredService<OnnxSessionFactory>())));
         });
 
         services.AddSingleton<FetchStage>();
@@ -137,6 +139,10 @@ public static class WorkerServiceCollectionExtensions
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
         return options;
     }
+
+    /// <summary>Models load when first resolved (by <see cref="StartupChecks"/>, at start-up); the time is a metric.</summary>
+    private static T LoadModel<T>(IServiceProvider provider, string model, Func<T> load) =>
+        provider.GetRequiredService<PipelineMetrics>().TimeModelLoad(model, load);
 
     private static void AddValidatedOptions<TOptions>(IServiceCollection services, IConfiguration configuration, string section)
         where TOptions : class =>

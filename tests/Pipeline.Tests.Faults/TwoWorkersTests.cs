@@ -20,8 +20,13 @@ public sealed partial class TwoWorkersTests(FaultServices services)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         await using var run = await FaultRun.StartAsync(services, "two-workers", cancellationToken);
-        var workers = new[] { run.StartWorker(), run.StartWorker() };
-        await Task.WhenAll(workers.Select(w => w.WaitUntilReadyAsync(cancellationToken)));
+        // One migrates the new database first: two workers applying migrations at once would race (as operators run
+        // `pipeline migrate` once, the second comes up on a migrated database).
+        var first = run.StartWorker();
+        await first.WaitUntilReadyAsync(cancellationToken);
+        var second = run.StartWorker(new Dictionary<string, string> { ["Database__MigrateOnStartup"] = "false" });
+        await second.WaitUntilReadyAsync(cancellationToken);
+        var workers = new[] { first, second };
         var messages = Enumerable.Range(0, Images)
             .Select(i => new ImageUploaded($"two-workers-{i:D2}", "owner-two-workers", ImageSource.Inline(Pictures.Encode(320, 240, i))))
             .ToList();

@@ -6,4 +6,5 @@ builder.AddWorkerHttp();
 builder.Services.AddPipelineWorker(builder.Configuration);
 var app = builder.Build();
 app.MapWorkerHealth();
+app.MapWorkerMetrics();
 await app.RunAsync().ConfigureAwait(false);

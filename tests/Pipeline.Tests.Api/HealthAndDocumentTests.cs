@@ -4,7 +4,7 @@ using Pipeline.Tests.Integration.Infrastructure;
 
 namespace Pipeline.Tests.Api;
 
-/// <summary>Health probes, the OpenAPI document, problem documents for unknown paths, and the page at /.</summary>
+/// <summary>Health probes, metrics, the OpenAPI document, problem documents for unknown paths, and the page at /.</summary>
 public sealed class HealthAndDocumentTests(PipelineServices services)
 {
     [Fact]
@@ -39,6 +39,22 @@ public sealed class HealthAndDocumentTests(PipelineServices services)
         Assert.Equal("Healthy", report.GetProperty("checks").GetProperty("postgres").Text("status"));
         using var live = await run.ClientFor(null).GetAsync("/health/live", cancellationToken);
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+
+    [Fact]
+    public async Task MetricsAreServedForPrometheusWithoutAnOwner()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var run = await ApiRun.StartAsync(services, cancellationToken, withWorker: false);
+        var anonymous = run.ClientFor(null);
+        using var live = await anonymous.GetAsync("/health/live", cancellationToken);
+
+        using var response = await anonymous.GetAsync("/metrics", cancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var metrics = await response.Content.ReadAsStringAsync(cancellationToken);
+        Assert.Contains("# TYPE http_server_request_duration_seconds histogram", metrics, StringComparison.Ordinal);
+        Assert.Contains("target_info{service_name=\"pipeline-api\"", metrics, StringComparison.Ordinal);
     }
 
     [Fact]

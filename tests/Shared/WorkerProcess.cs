@@ -17,11 +17,12 @@ internal sealed class WorkerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StreamWriter _log;
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly Uri _http;
     private readonly Uri _health;
 
-    private WorkerProcess(Process process, StreamWriter log, string logPath, Uri health)
+    private WorkerProcess(Process process, StreamWriter log, string logPath, Uri http)
     {
-        (_process, _log, _health) = (process, log, health);
+        (_process, _log, _http, _health) = (process, log, http, new Uri(http, "/health/ready"));
         LogPath = logPath;
     }
 
@@ -61,7 +62,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var worker = new WorkerProcess(process, log, logPath, new Uri($"http://127.0.0.1:{port}/health/ready"));
+        var worker = new WorkerProcess(process, log, logPath, new Uri($"http://127.0.0.1:{port}"));
         process.OutputDataReceived += (_, line) => worker.Keep(line.Data);
         process.ErrorDataReceived += (_, line) => worker.Keep(line.Data);
         process.Start();
@@ -87,6 +88,10 @@ internal sealed class WorkerProcess : IAsyncDisposable
             return 0;
         }
     }
+
+    /// <summary>What the worker's HTTP server answers at <paramref name="path"/> (<c>/metrics</c>, say); throws unless 2xx.</summary>
+    public Task<string> GetStringAsync(string path, CancellationToken cancellationToken) =>
+        Http.GetStringAsync(new Uri(_http, path), cancellationToken);
 
     /// <summary>Waits until <c>/health/ready</c> answers <paramref name="status"/>; returns how long that took.</summary>
     public async Task<TimeSpan> WaitForReadyStatusAsync(HttpStatusCode status, TimeSpan timeout, CancellationToken cancellationToken)

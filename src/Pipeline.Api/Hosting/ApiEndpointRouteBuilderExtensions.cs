@@ -10,7 +10,10 @@ namespace Pipeline.Api.Hosting;
 
 public static class ApiEndpointRouteBuilderExtensions
 {
-    /// <summary>The middleware and every endpoint: /v1 (owner required), the blob-events webhook when enabled, health, the OpenAPI document and the search page.</summary>
+    /// <summary>
+    /// The middleware and every endpoint: /v1 (owner required), the blob-events webhook when enabled, health, metrics
+    /// for Prometheus, the OpenAPI document and the search page.
+    /// </summary>
     public static WebApplication MapPipelineApi(this WebApplication app)
     {
         app.UseExceptionHandler();
@@ -23,6 +26,10 @@ public static class ApiEndpointRouteBuilderExtensions
         app.MapOpenApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponses.WriteAsync });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthResponses.WriteAsync });
+        if (ApiTelemetry.PrometheusEnabled(app.Configuration))
+        {
+            app.MapPrometheusScrapingEndpoint();
+        }
 
         var v1 = app.MapGroup("/v1").RequireAuthorization();
         v1.MapImageEndpoints();

@@ -50,6 +50,7 @@ public static class ApiServiceCollectionExtensions
         services.AddAuthorization();
 
         services.AddSingleton(TimeProvider.System);
+        services.AddApiTelemetry(configuration);
         services.AddPipelineStorage(configuration.RequiredConnectionString("Postgres"));
         services.AddImageSearch(configuration);
         services.AddSingleton(new BlobServiceClient(configuration.RequiredConnectionString("Blobs"), BlobClientOptions()));

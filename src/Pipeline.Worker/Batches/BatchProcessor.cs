@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Pipeline.Contracts;
 using Pipeline.Storage;
 using Pipeline.Storage.Entities;
+using Pipeline.Worker.Consuming;
 using Pipeline.Worker.Stages.Captioning;
 using Pipeline.Worker.Stages.Decoding;
 using Pipeline.Worker.Stages.Fetching;
@@ -14,9 +16,11 @@ using Pipeline.Worker.Telemetry;
 namespace Pipeline.Worker.Batches;
 
 /// <summary>
-/// Runs one consumed batch through the stages: look up finished ids (<see cref="StoredResults"/>), prepare (fetch + decode, in parallel), inference
+/// Runs one consumed batch through the stages: look up finished ids, prepare (fetch + decode, in parallel), inference
 /// (embed, caption, read text: queued on the device's <see cref="InferenceScheduler"/>, batched with other consumed
-/// batches' images), insert (one transaction), publish. Decisions are made per image, never per batch.
+/// batches' images), write (one transaction; a row of another source version is replaced), publish. Decisions are made
+/// per image, never per batch. Each image is
+/// traced in its producer's trace (<see cref="PipelineActivities"/>).
 /// </summary>
 public sealed partial class BatchProcessor(
     ImageResultStore store,
@@ -30,24 +34,30 @@ public sealed partial class BatchProcessor(
     PipelineMetrics metrics,
     ILogger<BatchProcessor> logger)
 {
-    public async Task ProcessAsync(IReadOnlyList<ImageUploaded> messages, IPublishEndpoint publisher, CancellationToken cancellationToken)
+    public async Task ProcessAsync(IReadOnlyList<ConsumedImage> messages, IPublishEndpoint publisher, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(messages);
+        using var batch = PipelineActivities.StartBatch(messages.Select(m => m.Producer).ToList());
         metrics.RecordBatch(messages.Count);
-        var unique = messages.DistinctBy(m => m.ImageId, StringComparer.Ordinal).ToList();
-        var stored = await store.FindAsync(unique.Select(m => m.ImageId).ToList(), cancellationToken).ConfigureAwait(false);
-        var finished = new Dictionary<string, ImageRecord>(StringComparer.Ordinal);
-        var replacing = new Dictionary<string, ImageRecord>(StringComparer.Ordinal);
-        foreach (var message in unique)
-        {
-            if (stored.TryGetValue(message.ImageId, out var row))
-            {
-                (StoredResults.Answers(row, message) ? finished : replacing)[message.ImageId] = row;
-            }
-        }
-
-        var work = unique.Where(m => !finished.ContainsKey(m.ImageId)).Select(m => new ImageWork(m)).ToList();
+        var unique = messages.DistinctBy(m => m.Message.ImageId, StringComparer.Ordinal).ToList();
+        var traces = unique.ToDictionary(
+            m => m.Message.ImageId, m => PipelineActivities.StartImage(m.Message.ImageId, m.Producer, batch), StringComparer.Ordinal);
+        var work = new List<ImageWork>();
         try
         {
+            var stored = await store.FindAsync(unique.Select(m => m.Message.ImageId).ToList(), cancellationToken).ConfigureAwait(false);
+            var finished = new Dictionary<string, ImageRecord>(StringComparer.Ordinal);
+            var replacing = new Dictionary<string, ImageRecord>(StringComparer.Ordinal);
+            foreach (var message in unique.Select(m => m.Message))
+            {
+                if (stored.TryGetValue(message.ImageId, out var row))
+                {
+                    (StoredResults.Answers(row, message) ? finished : replacing)[message.ImageId] = row;
+                }
+            }
+
+            work.AddRange(unique.Where(m => !finished.ContainsKey(m.Message.ImageId))
+                .Select(m => new ImageWork(m.Message) { Trace = traces[m.Message.ImageId] }));
             using var expected = inference.Expect(work.Count);
             await Task.WhenAll(work.Select(w => PrepareAsync(w, cancellationToken))).ConfigureAwait(false);
             var decoded = work.Where(w => !w.IsRejected).ToList();
@@ -56,17 +66,34 @@ public sealed partial class BatchProcessor(
             ChatCaptionStage.Apply(decoded, await remoteCaptions.ConfigureAwait(false));
 
             var written = work.Select(records.ToRecord).ToList();
-            await store.WriteAsync(written, replacing, StageNames.Persist, cancellationToken).ConfigureAwait(false);
+            await PersistAsync(work, written, replacing, batch, cancellationToken).ConfigureAwait(false);
 
             var rejected = work.Count(w => w.IsRejected);
             LogBatch(logger, messages.Count, written.Count, replacing.Count, finished.Count, rejected);
-            await results.PublishAsync(finished.Values.Concat(written).ToList(), publisher, cancellationToken).ConfigureAwait(false);
+            await results.PublishAsync(finished.Values.Concat(written).ToList(), publisher, traces, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // The whole batch is retried: every image's trace shows the attempt that failed, and why.
+            metrics.RecordBatchFault(exception);
+            PipelineActivities.Fail(batch, exception);
+            foreach (var trace in traces.Values)
+            {
+                PipelineActivities.Fail(trace, exception);
+            }
+
+            throw;
         }
         finally
         {
             foreach (var item in work)
             {
                 item.Dispose();
+            }
+
+            foreach (var trace in traces.Values)
+            {
+                trace?.Dispose();
             }
         }
     }
@@ -77,6 +104,38 @@ public sealed partial class BatchProcessor(
         taskCheck.Run(work);
         await fetch.RunAsync(work, cancellationToken).ConfigureAwait(false);
         await decode.RunAsync(work, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One transaction for the batch (its SQL under the batch's span), a <c>persist</c> span in each image's trace; once
+    /// committed, each image's stage timings become metrics.
+    /// </summary>
+    private async Task PersistAsync(
+        List<ImageWork> work, List<ImageRecord> written, Dictionary<string, ImageRecord> replacing, Activity? batch, CancellationToken cancellationToken)
+    {
+        var spans = PipelineActivities.StartStages(StageNames.Persist, work.Select(w => w.Trace), batch);
+        try
+        {
+            await store.WriteAsync(written, replacing, StageNames.Persist, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            spans.ForEach(span => PipelineActivities.Fail(span, exception));
+            throw;
+        }
+        finally
+        {
+            spans.ForEach(span => span?.Dispose());
+        }
+
+        foreach (var (image, record) in work.Zip(written))
+        {
+            metrics.RecordStages(record.TimingsMs);
+            if (record.FailureReason is { } reason)
+            {
+                image.Trace?.SetTag("pipeline.failure.reason", reason);
+            }
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information,

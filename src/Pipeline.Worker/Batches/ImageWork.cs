@@ -5,6 +5,7 @@ using Pipeline.Imaging;
 using Pipeline.Inference.Captioning;
 using Pipeline.Inference.Captioning.Chat;
 using Pipeline.Inference.Ocr;
+using Pipeline.Worker.Telemetry;
 
 namespace Pipeline.Worker.Batches;
 
@@ -51,19 +52,37 @@ public sealed class ImageWork(ImageUploaded message) : IDisposable
 
     public Dictionary<string, double> TimingsMs { get; } = [];
 
+    /// <summary>This image's span in its producer's trace; each stage's span goes under it.</summary>
+    public Activity? Trace { get; init; }
+
     public void Reject(ImageRejectedException rejection)
     {
         Rejection = rejection;
         ReleaseImage();
     }
 
-    /// <summary>Runs a stage step for this image, recording how long it took under <paramref name="stage"/>.</summary>
+    /// <summary>
+    /// Runs a stage step for this image in a span named <paramref name="stage"/>, recording how long it took under
+    /// that name.
+    /// </summary>
     public async Task TimeAsync(string stage, Func<Task> step)
     {
+        ArgumentNullException.ThrowIfNull(step);
+        using var span = PipelineActivities.StartStage(stage, Trace);
+        var rejectedBefore = IsRejected;
         var started = Stopwatch.GetTimestamp();
         try
         {
             await step().ConfigureAwait(false);
+            if (!rejectedBefore && Rejection is { } rejection)
+            {
+                span?.SetTag("pipeline.failure.reason", rejection.Reason);
+            }
+        }
+        catch (Exception exception)
+        {
+            PipelineActivities.Fail(span, exception);
+            throw;
         }
         finally
         {

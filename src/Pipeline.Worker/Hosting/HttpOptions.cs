@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Pipeline.Worker.Hosting;
 
-/// <summary>The worker's own small HTTP server (section <c>Http</c>): health now, metrics later.</summary>
+/// <summary>The worker's own small HTTP server (section <c>Http</c>): health and metrics.</summary>
 public sealed class HttpOptions
 {
     public const string Section = "Http";

@@ -1,10 +1,12 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Pipeline.Worker.Telemetry;
 
 namespace Pipeline.Worker.Hosting;
 
-/// <summary>The worker's small HTTP server (<see cref="HttpOptions"/>): health now, a place for metrics later.</summary>
+/// <summary>The worker's small HTTP server (<see cref="HttpOptions"/>): health and metrics.</summary>
 public static class WorkerHttp
 {
     public static WebApplicationBuilder AddWorkerHttp(this WebApplicationBuilder builder)
@@ -26,6 +28,20 @@ public static class WorkerHttp
         // MassTransit reports a lost broker as Degraded; a worker that cannot take or answer messages is not ready.
         ready.ResultStatusCodes[HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable;
         endpoints.MapHealthChecks("/health/ready", ready);
+        return endpoints;
+    }
+
+    /// <summary>
+    /// <c>/metrics</c>: every instrument in Prometheus's text format (<see cref="TelemetryOptions.PrometheusEnabled"/>).
+    /// </summary>
+    public static IEndpointRouteBuilder MapWorkerMetrics(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        if (endpoints.ServiceProvider.GetRequiredService<IOptions<TelemetryOptions>>().Value.PrometheusEnabled)
+        {
+            endpoints.MapPrometheusScrapingEndpoint();
+        }
+
         return endpoints;
     }
 

@@ -56,10 +56,12 @@ public static class WorkerServiceCollectionExtensions
             (watch, sources) => sources.Value.AllowedContainers.Count == 0
                 || watch.Containers.All(c => sources.Value.AllowedContainers.Contains(c.Name)),
             "Every BlobWatch:Containers:N:Name must be one of Sources:AllowedContainers (the worker could not read its blobs).");
+        AddValidatedOptions<TelemetryOptions>(services, configuration, TelemetryOptions.Section);
 
         services.AddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddSingleton<PipelineMetrics>();
+        services.AddWorkerTelemetry(configuration);
 
         services.AddPipelineStorage(configuration.RequiredConnectionString("Postgres"));
         services.AddSingleton(new BlobServiceClient(configuration.RequiredConnectionString("Blobs"), BlobClientOptions()));
@@ -74,7 +76,7 @@ public static class WorkerServiceCollectionExtensions
             var options = provider.GetRequiredService<IOptions<ImageEmbedderOptions>>().Value;
             return new OptionalEmbedder(string.IsNullOrWhiteSpace(options.Path)
                 ? null
-                : new ClipImageEmbedder(options, provider.GetRequiredService<OnnxSessionFactory>()));
+                : LoadModel(provider, "image-embedder", () => new ClipImageEmbedder(options, provider.GetRequiredService<OnnxSessionFactory>())));
         });
         // One captioner writes the alt-texts: the chat backend replaces the ONNX one rather than running beside it.
         services.AddSingleton(provider =>
@@ -82,7 +84,7 @@ public static class WorkerServiceCollectionExtensions
             var options = provider.GetRequiredService<IOptions<CaptionerOptions>>().Value;
             return new OptionalCaptioner(chatCaptioning || string.IsNullOrWhiteSpace(options.Path)
                 ? null
-                : new VisionEncoderDecoderCaptioner(options, provider.GetRequiredService<OnnxSessionFactory>()));
+                : LoadModel(provider, "captioner", () => new VisionEncoderDecoderCaptioner(options, provider.GetRequiredService<OnnxSessionFactory>())));
         });
         services.AddSingleton(provider => new OptionalChatCaptioner(chatCaptioning
             ? ActivatorUtilities.CreateInstance<ChatCaptioner>(provider)
@@ -93,7 +95,7 @@ public static class WorkerServiceCollectionExtensions
             var options = provider.GetRequiredService<IOptions<OcrOptions>>().Value;
             return new OptionalTextReader(!options.Enabled || string.IsNullOrWhiteSpace(options.Path)
                 ? null
-                : new PaddleTextReader(options, provider.GetRequiredService<OnnxSessionFactory>()));
+                : LoadModel(provider, "text-reader", () => new PaddleTextReader(options, provider.GetRequiredService<OnnxSessionFactory>())));
         });
 
         services.AddSingleton<FetchStage>();
@@ -156,6 +158,10 @@ public static class WorkerServiceCollectionExtensions
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
         return options;
     }
+
+    /// <summary>Models load when first resolved (by <see cref="StartupChecks"/>, at start-up); the time is a metric.</summary>
+    private static T LoadModel<T>(IServiceProvider provider, string model, Func<T> load) =>
+        provider.GetRequiredService<PipelineMetrics>().TimeModelLoad(model, load);
 
     private static void AddValidatedOptions<TOptions>(IServiceCollection services, IConfiguration configuration, string section)
         where TOptions : class =>

@@ -5,7 +5,10 @@ using RabbitMQ.Client.Exceptions;
 
 namespace Pipeline.Tests.Faults.Infrastructure;
 
-/// <summary>A producer without MassTransit, as the README tells other systems to publish: plain JSON, persistent, confirmed.</summary>
+/// <summary>
+/// A producer without MassTransit, as the README tells other systems to publish: plain JSON, persistent, confirmed,
+/// stamped with the time it was sent (from which the worker measures the queue wait).
+/// </summary>
 internal static class Broker
 {
     public static byte[] Json(ImageUploaded message) => JsonSerializer.SerializeToUtf8Bytes(message, JsonSerializerOptions.Web);
@@ -25,7 +28,12 @@ internal static class Broker
         await using var channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
             cancellationToken).ConfigureAwait(false);
-        var properties = new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent };
+        var properties = new BasicProperties
+        {
+            ContentType = "application/json",
+            DeliveryMode = DeliveryModes.Persistent,
+            Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
+        };
         foreach (var chunk in bodies.Chunk(100))
         {
             await Task.WhenAll(chunk.Select(body => channel.BasicPublishAsync("", queue, mandatory: true, properties, body, cancellationToken).AsTask()))

@@ -21,6 +21,9 @@ public sealed class ResultCollector : IAsyncDisposable
 
     public ConcurrentQueue<ImageDescriptionFailed> Failed { get; } = new();
 
+    /// <summary>The W3C <c>traceparent</c> header of each <see cref="ImageDescribed"/>, by image id (the last one).</summary>
+    public ConcurrentDictionary<string, string?> TraceParents { get; } = new(StringComparer.Ordinal);
+
     public static async Task<ResultCollector> StartAsync(string rabbitMq, CancellationToken cancellationToken)
     {
         ResultCollector? collector = null;
@@ -33,6 +36,7 @@ public sealed class ResultCollector : IAsyncDisposable
                 {
                     if (collector!._watched.ContainsKey(context.Message.ImageId))
                     {
+                        collector.TraceParents[context.Message.ImageId] = context.Headers.Get<string>("traceparent");
                         collector.Described.Enqueue(context.Message);
                     }
 

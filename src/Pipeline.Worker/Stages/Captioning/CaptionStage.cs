@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Pipeline.Contracts;
 using Pipeline.Worker.Batches;
+using Pipeline.Worker.Telemetry;
 using Pipeline.Worker.Stages.Inference;
 
 namespace Pipeline.Worker.Stages.Captioning;
@@ -16,6 +17,7 @@ public sealed class CaptionStage(OptionalCaptioner captioner)
         }
 
         using var batch = new PixelBatch(images, image => image.CaptionerPixels, model.Preprocessing.TensorLength);
+        using var span = PipelineActivities.StartModel(StageNames.Caption);
         var started = Stopwatch.GetTimestamp();
         var captions = await model.CaptionAsync(batch.Pixels, images.Count, cancellationToken).ConfigureAwait(false);
         var elapsed = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);

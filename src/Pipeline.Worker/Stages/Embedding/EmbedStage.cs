@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Pipeline.Contracts;
 using Pipeline.Worker.Batches;
+using Pipeline.Worker.Telemetry;
 using Pipeline.Worker.Stages.Inference;
 
 namespace Pipeline.Worker.Stages.Embedding;
@@ -16,6 +17,7 @@ public sealed class EmbedStage(OptionalEmbedder embedder)
         }
 
         using var batch = new PixelBatch(images, image => image.EmbedderPixels, clip.Preprocessing.TensorLength);
+        using var span = PipelineActivities.StartModel(StageNames.Embed);
         var started = Stopwatch.GetTimestamp();
         var vectors = await clip.EmbedAsync(batch.Pixels, images.Count, cancellationToken).ConfigureAwait(false);
         // The whole forward pass is the latency each image of the batch waited for.

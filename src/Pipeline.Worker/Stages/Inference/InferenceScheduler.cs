@@ -100,6 +100,8 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
 
     private async Task RunAsync(CancellationToken stopping)
     {
+        // The loop began inside whichever consume first needed the scheduler; its passes belong to no one message's trace.
+        Activity.Current = null;
         var reader = _arrivals.Reader;
         // Images left over from a full batch go next, without waiting for new arrivals.
         while (_waiting.Count > 0 || await reader.WaitToReadAsync(stopping).ConfigureAwait(false))
@@ -167,6 +169,8 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
         var tickets = batch.Select(b => b.Ticket).Distinct().ToList();
         _metrics.RecordInferenceBatch(images.Count);
         tickets.ForEach(t => t.Start());
+        using var pass = PipelineActivities.StartInferencePass(images);
+        var spans = PipelineActivities.StartStages("inference", images.Select(i => i.Trace), pass);
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -174,13 +178,16 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
             await _caption.RunAsync(images, stopping).ConfigureAwait(false);
             await _readText.RunAsync(images, stopping).ConfigureAwait(false);
             _window.RecordInference(images.Count, Stopwatch.GetElapsedTime(started));
+            // Ended before the tickets complete, so that each image's trace holds its inference before what follows.
+            spans.ForEach(span => span?.Dispose());
             foreach (var (ticket, _) in batch)
             {
                 ticket.Done(1);
             }
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        catch (OperationCanceledException exception) when (stopping.IsCancellationRequested)
         {
+            Fail(pass, spans, exception);
             // The worker is stopping past its shutdown timeout: the consumed batches retry on the next worker.
             Abandon(tickets, new OperationCanceledException("The worker stopped before inference finished.", stopping));
         }
@@ -188,7 +195,18 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
         {
             // A model failure is an infrastructure fault: every consumed batch with an image here retries as a whole.
             LogInferenceFailed(_logger, exception, images.Count, tickets.Count);
+            Fail(pass, spans, exception);
             Abandon(tickets, exception);
+        }
+    }
+
+    private static void Fail(Activity? pass, List<Activity?> spans, Exception exception)
+    {
+        PipelineActivities.Fail(pass, exception);
+        foreach (var span in spans)
+        {
+            PipelineActivities.Fail(span, exception);
+            span?.Dispose();
         }
     }
 

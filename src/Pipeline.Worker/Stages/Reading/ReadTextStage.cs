@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Pipeline.Contracts;
 using Pipeline.Worker.Batches;
+using Pipeline.Worker.Telemetry;
 
 namespace Pipeline.Worker.Stages.Reading;
 
@@ -14,6 +15,7 @@ public sealed class ReadTextStage(OptionalTextReader textReader)
             return;
         }
 
+        using var span = PipelineActivities.StartModel(StageNames.ReadText);
         var started = Stopwatch.GetTimestamp();
         var results = await reader.ReadAsync(images.Select(i => i.Image!.Bitmap).ToList(), cancellationToken).ConfigureAwait(false);
         var elapsed = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);

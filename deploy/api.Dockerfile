@@ -15,6 +15,7 @@ COPY src/Pipeline.Imaging/Pipeline.Imaging.csproj src/Pipeline.Imaging/
 COPY src/Pipeline.Inference/Pipeline.Inference.csproj src/Pipeline.Inference/
 COPY src/Pipeline.Messaging/Pipeline.Messaging.csproj src/Pipeline.Messaging/
 COPY src/Pipeline.Search/Pipeline.Search.csproj src/Pipeline.Search/
+COPY src/Pipeline.Sources/Pipeline.Sources.csproj src/Pipeline.Sources/
 COPY src/Pipeline.Storage/Pipeline.Storage.csproj src/Pipeline.Storage/
 # One architecture's native libraries only; without BuildKit TARGETARCH is unset and the image is amd64.
 RUN dotnet restore src/Pipeline.Api/Pipeline.Api.csproj -a "${TARGETARCH:-amd64}"

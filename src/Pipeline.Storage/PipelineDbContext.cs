@@ -38,10 +38,11 @@ public sealed class PipelineDbContext(DbContextOptions<PipelineDbContext> option
             image.Property(i => i.CaptionTask).HasMaxLength(ImageRecord.MaxCaptionTaskLength);
             image.Property(i => i.OcrModelId).HasMaxLength(200);
             image.Property(i => i.OcrLines).HasColumnType("jsonb");
-            // Words in the caption and in the picture, for the search's full-text half. 'simple' does no stemming:
+            // Words in the caption, in the picture and in a task's answer (a detailed caption, text read by a vision
+            // model), for the search's full-text half. 'simple' does no stemming:
             // captions and signs come in every language.
             image.Property<NpgsqlTypes.NpgsqlTsVector>("SearchText")
-                .HasComputedColumnSql("to_tsvector('simple', coalesce(caption, '') || ' ' || coalesce(ocr_text, ''))", stored: true);
+                .HasComputedColumnSql("to_tsvector('simple', coalesce(caption, '') || ' ' || coalesce(ocr_text, '') || ' ' || coalesce(answer, ''))", stored: true);
             image.HasIndex("SearchText").HasMethod("GIN");
             image.Property(i => i.TimingsMs)
                 .HasColumnType("jsonb")

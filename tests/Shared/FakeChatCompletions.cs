@@ -3,9 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using SkiaSharp;
 
 namespace Pipeline.Testing;
@@ -16,12 +14,10 @@ namespace Pipeline.Testing;
 /// colour names it), and answers one JSON entry per image, or, as scripted, 429 with Retry-After, a
 /// <c>content_filter</c> finish for any request holding a red image, or a <c>length</c> finish with JSON cut off.
 /// </summary>
-public sealed class FakeChatCompletions : IAsyncDisposable
+internal sealed class FakeChatCompletions : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly ConcurrentQueue<int> _throttles = new();
-
-    private FakeChatCompletions(WebApplication app) => _app = app;
+    private LocalWebServer? _server;
 
     /// <summary>Every request received, in order of arrival.</summary>
     public ConcurrentQueue<SeenRequest> Requests { get; } = new();
@@ -35,29 +31,28 @@ public sealed class FakeChatCompletions : IAsyncDisposable
     /// <summary>Answer <c>length</c> even for single images.</summary>
     public bool TruncateEverything { get; set; }
 
-    public Uri BaseUrl { get; private set; } = null!;
+    public Uri BaseUrl => new($"http://127.0.0.1:{(_server ?? throw new InvalidOperationException("The server has not started.")).Port}/");
 
     /// <summary>The next request is answered 429 with <c>Retry-After: <paramref name="seconds"/></c>.</summary>
     public void ThrottleNext(int seconds) => _throttles.Enqueue(seconds);
 
     public static async Task<FakeChatCompletions> StartAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var server = new FakeChatCompletions(app);
-        app.MapPost("/v1/chat/completions", (HttpContext context) => server.AnswerAsync(context, deployment: null));
-        app.MapPost("/openai/deployments/{deployment}/chat/completions", (HttpContext context, string deployment) => server.AnswerAsync(context, deployment));
-        await app.StartAsync(cancellationToken);
-        server.BaseUrl = new Uri(app.Urls.Single().TrimEnd('/') + "/");
-        return server;
+        var fake = new FakeChatCompletions();
+        fake._server = await LocalWebServer.StartAsync(app =>
+        {
+            app.MapPost("/v1/chat/completions", (HttpContext context) => fake.AnswerAsync(context, deployment: null));
+            app.MapPost("/openai/deployments/{deployment}/chat/completions", (HttpContext context, string deployment) => fake.AnswerAsync(context, deployment));
+        }, cancellationToken);
+        return fake;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
     }
 
     private async Task AnswerAsync(HttpContext context, string? deployment)

@@ -258,7 +258,7 @@ public sealed partial class ChatCaptioner : IDisposable
                 using var document = JsonDocument.Parse(response.Content);
                 if (document.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
                 {
-                    return new Refusal(response.Status, Text(error, "code"), Text(error, "message"));
+                    return new Refusal(response.Status, ChatReply.StringProperty(error, "code"), ChatReply.StringProperty(error, "message"));
                 }
             }
             catch (JsonException)
@@ -268,9 +268,6 @@ public sealed partial class ChatCaptioner : IDisposable
 
             return new Refusal(response.Status, null, response.ReasonPhrase);
         }
-
-        private static string? Text(JsonElement element, string name) =>
-            element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
 
     [LoggerMessage(Level = LogLevel.Information,

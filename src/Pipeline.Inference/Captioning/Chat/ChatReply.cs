@@ -20,9 +20,9 @@ internal sealed record ChatReply(string? FinishReason, string? Content, string? 
         var choice = choices[0];
         var message = choice.TryGetProperty("message", out var m) ? m : default;
         return new ChatReply(
-            String(choice, "finish_reason"),
-            message.ValueKind == JsonValueKind.Object ? String(message, "content") : null,
-            message.ValueKind == JsonValueKind.Object ? String(message, "refusal") : null,
+            StringProperty(choice, "finish_reason"),
+            message.ValueKind == JsonValueKind.Object ? StringProperty(message, "content") : null,
+            message.ValueKind == JsonValueKind.Object ? StringProperty(message, "refusal") : null,
             usage);
     }
 
@@ -58,9 +58,9 @@ internal sealed record ChatReply(string? FinishReason, string? Content, string? 
             {
                 if (entry.ValueKind == JsonValueKind.Object
                     && entry.TryGetProperty("index", out var index) && index.TryGetInt32(out var i) && i >= 0 && i < images
-                    && String(entry, "alt_text") is { Length: > 0 } altText)
+                    && StringProperty(entry, "alt_text") is { Length: > 0 } altText)
                 {
-                    answers.TryAdd(i, (altText.Trim(), String(entry, "answer")?.Trim()));
+                    answers.TryAdd(i, (altText.Trim(), StringProperty(entry, "answer")?.Trim()));
                 }
             }
         }
@@ -72,7 +72,8 @@ internal sealed record ChatReply(string? FinishReason, string? Content, string? 
         return answers;
     }
 
-    private static string? String(JsonElement element, string name) =>
+    /// <summary>A string property of a response object, or null where it is missing or not a string.</summary>
+    internal static string? StringProperty(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static int Int(JsonElement element, string name) =>

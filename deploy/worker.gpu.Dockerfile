@@ -1,11 +1,11 @@
 # syntax=docker/dockerfile:1
 # The worker, GPU build (ONNX Runtime's CUDA execution provider). Build from the repository root on a machine whose
-# NuGet source serves Microsoft.ML.OnnxRuntime.Gpu:
+# NuGet source serves Microsoft.ML.OnnxRuntime.Gpu.Linux (scripts/test.sh restores and tests that flavour in CI):
 #   docker build -f deploy/worker.gpu.Dockerfile -t pipeline-worker-gpu .
 # Run it with a GPU: `docker run --gpus 1 ...`, `docker compose --profile gpu up`, or deploy/k8s (nvidia.com/gpu).
 #
 # CUDA and cuDNN: ONNX Runtime's CUDA 12 builds left nuget.org for a separate, deprecated feed with 1.27; the
-# Microsoft.ML.OnnxRuntime.Gpu there is built against CUDA 13 and cuDNN 9 (checked on 1.32.0: its
+# Microsoft.ML.OnnxRuntime.Gpu.Linux there is built against CUDA 13 and cuDNN 9 (1.32.0, the version pinned: its
 # libonnxruntime_providers_cuda.so needs libcudart.so.13 and libcublas.so.13 and loads libcudnn.so.9). Any CUDA 13.x
 # runtime works with it (minor version compatibility); the host needs an NVIDIA driver of the 580 series or newer and
 # the NVIDIA container toolkit. When Directory.Packages.props moves ONNX Runtime, check the CUDA major of the new
@@ -22,15 +22,12 @@ COPY src/Pipeline.Messaging/Pipeline.Messaging.csproj src/Pipeline.Messaging/
 COPY src/Pipeline.Sources/Pipeline.Sources.csproj src/Pipeline.Sources/
 COPY src/Pipeline.Storage/Pipeline.Storage.csproj src/Pipeline.Storage/
 COPY src/Pipeline.Worker/Pipeline.Worker.csproj src/Pipeline.Worker/
-# OnnxRuntimeFlavor=Gpu swaps Microsoft.ML.OnnxRuntime for Microsoft.ML.OnnxRuntime.Gpu (same managed API). The
-# package has CUDA libraries for linux-x64 only, hence no TARGETARCH.
+# OnnxRuntimeFlavor=Gpu swaps Microsoft.ML.OnnxRuntime for Microsoft.ML.OnnxRuntime.Gpu.Linux (same version, same
+# managed API). The package has CUDA libraries for linux-x64 only, hence no TARGETARCH.
 RUN dotnet restore src/Pipeline.Worker/Pipeline.Worker.csproj -r linux-x64 -p:OnnxRuntimeFlavor=Gpu
 COPY src/ src/
-# Microsoft.ML.OnnxRuntime.Gpu.Windows copies its Windows DLLs (200 MB) into every x64 output whatever the runtime
-# identifier; the managed Microsoft.ML.OnnxRuntime.dll does not match the lower-case pattern.
 RUN dotnet publish src/Pipeline.Worker/Pipeline.Worker.csproj -c Release -o /app -r linux-x64 \
-    --no-self-contained --no-restore -p:UseAppHost=false -p:OnnxRuntimeFlavor=Gpu \
-    && rm -f /app/onnxruntime*.dll
+    --no-self-contained --no-restore -p:UseAppHost=false -p:OnnxRuntimeFlavor=Gpu
 
 FROM nvidia/cuda:13.0.2-cudnn-runtime-ubuntu24.04 AS runtime
 # The ASP.NET Core runtime of Microsoft's image for the same Ubuntu release, and the libraries it needs that the CUDA

@@ -65,5 +65,29 @@ read -r passed failed skipped < <(awk '
 if [[ $status -ne 0 && $failed -eq 0 ]]; then
   failed=1 # the runner failed without counting a test failure (build or crash): never report green
 fi
+
+# The GPU build (-p:OnnxRuntimeFlavor=Gpu, what deploy/worker.gpu.Dockerfile publishes) must restore, compile against
+# the same managed API, and fall back or refuse as configured where CUDA cannot load. Built apart (its own artifacts
+# folder), so the CPU build above is untouched; its results count in the summary line.
+gpu_build=.local/gpu-flavour
+gpu_class=Pipeline.Tests.Unit.Runtime.OnnxSessionFactoryTests
+set +e
+dotnet build tests/Pipeline.Tests.Unit/Pipeline.Tests.Unit.csproj -c "$CONFIGURATION" -nologo -clp:NoSummary -v:quiet \
+  -p:OnnxRuntimeFlavor=Gpu --artifacts-path "$gpu_build" >"$log" 2>&1 &&
+  dotnet "$gpu_build/bin/Pipeline.Tests.Unit/${CONFIGURATION,,}/Pipeline.Tests.Unit.dll" -class "$gpu_class" >"$log" 2>&1
+gpu_status=$?
+set -e
+echo "GPU build ($gpu_class):"
+sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E "error|Failed|Total:" || true
+read -r gpu_total gpu_failed gpu_skipped < <(sed 's/\x1b\[[0-9;]*m//g' "$log" | awk -F'[ ,]+' '
+  /Total:/ { for (i = 1; i < NF; i++) { if ($i == "Total:") t = $(i+1); if ($i == "Failed:") f = $(i+1); if ($i == "Skipped:") s = $(i+1) } }
+  END { printf "%d %d %d\n", t, f, s }')
+if [[ ($gpu_status -ne 0 || $gpu_total -eq 0) && $gpu_failed -eq 0 ]]; then
+  gpu_failed=1 # the GPU build did not restore or compile, its runner crashed, or it ran no test
+fi
+passed=$((passed + gpu_total - gpu_failed - gpu_skipped))
+failed=$((failed + gpu_failed))
+skipped=$((skipped + gpu_skipped))
+status=$((status | gpu_status))
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 [[ $status -eq 0 && $failed -eq 0 && $passed -gt 0 ]]

@@ -37,7 +37,7 @@ internal static class ModelsBenchmark
             // in time on a machine whose load may drift.
             var ours = new OursRunner(options);
             var js = options.SkipJs ? null : jsRunner;
-            var request = new JsBenchRequest(images, options.Batches, options.MaxNewTokens, options.Threads);
+            var request = new JsBenchRequest(images, options.Batches, options.MaxNewTokens, options.EffectiveThreads);
             var clip = await MeasureAsync(
                 $"{ClipModel}, fp32", "CLIP", () => ours.ClipAsync(folders.Clip, images, cancellationToken),
                 js, request with { Clip = folders.Clip, ClipDtype = "fp32" }, r => r.ClipImage, cancellationToken);
@@ -123,7 +123,7 @@ internal static class ModelsBenchmark
         var managed = typeof(InferenceSession).Assembly;
         var ortVersion = managed.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
             ?? managed.GetName().Version?.ToString();
-        var threads = options.Threads == 0 ? "0 (ONNX Runtime default: one per physical core)" : Invariant($"{options.Threads}");
+        var threads = options.Threads == 0 ? Invariant($"{options.EffectiveThreads} (one per processor)") : Invariant($"{options.Threads}");
         var lines = new List<string>
         {
             Invariant($"date: {started:yyyy-MM-dd HH:mm} UTC"),

@@ -19,7 +19,7 @@ internal static class OcrBenchmark
     {
         var batches = new Option<string>("--batches") { Description = "Batch sizes, comma-separated.", DefaultValueFactory = _ => "1,2,3,4,5,8" };
         var passes = new Option<int>("--passes") { Description = "Timed passes over the sample set per batch size.", DefaultValueFactory = _ => 2 };
-        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads; 0 = one per physical core.", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads; 0 = one per processor, as the worker's default.", DefaultValueFactory = _ => 0 };
         var command = new Command("ocr", "Images/s of PP-OCRv4 (real weights) over the sample photos, per batch size.") { batches, passes, threads };
         command.SetAction((result, cancellationToken) => RunAsync(
             BatchSizes.Parse(result.GetRequiredValue(batches)),
@@ -48,7 +48,7 @@ internal static class OcrBenchmark
         using var reader = new PaddleTextReader(new OcrOptions { Path = modelFolder }, sessions);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"PP-OCRv4 over {images.Count} sample photos ({images.Sum(i => (long)i.Width * i.Height) / 1e6:F1} MP), {passes} passes per batch size, " +
-            $"{Environment.ProcessorCount} cores, intra-op threads {(threads == 0 ? "ORT default" : threads)}"));
+            $"{Environment.ProcessorCount} cores, intra-op threads {(threads == 0 ? Environment.ProcessorCount : threads)}"));
         await ReadAllAsync(reader, images, batchSizes.Max(), cancellationToken); // warm-up: arenas, kernels
 
         Console.WriteLine("batch | images/s | ms/image | detect | boxes | classify | recognise | prepare | lines");

@@ -37,7 +37,8 @@ internal sealed class OursRunner(BenchOptions options)
         });
     }
 
-    public async Task<List<BatchTiming>> CaptionAsync(string folder, IReadOnlyList<string> images, CancellationToken cancellationToken)
+    /// <param name="passes">Calls at once: the images' batches are shared out among that many concurrent callers.</param>
+    public async Task<List<BatchTiming>> CaptionAsync(string folder, IReadOnlyList<string> images, CancellationToken cancellationToken, int passes = 1)
     {
         var captionerOptions = new CaptionerOptions
         {
@@ -53,7 +54,7 @@ internal sealed class OursRunner(BenchOptions options)
             var captions = await captioner.CaptionAsync(batch, count, cancellationToken);
             // TokenIds start with the decoder start token and stop at EOS (finished rows leave the batch).
             return captions.Sum(c => (long)c.TokenIds.Count - 1);
-        });
+        }, passes);
     }
 
     private static float[] Preprocess(IReadOnlyList<string> images, PreprocessorConfig preprocessing)
@@ -70,24 +71,33 @@ internal sealed class OursRunner(BenchOptions options)
         return pixels;
     }
 
-    /// <summary>Per batch size: one warm-up batch (the first images), then every image in batches of that size, timed.</summary>
+    /// <summary>
+    /// Per batch size: one warm-up batch (the first images) per caller, then every image in batches of that size,
+    /// timed; with several callers each takes the next batch as soon as its last one is done.
+    /// </summary>
     private async Task<List<BatchTiming>> TimeBatchesAsync(
-        float[] pixels, int length, int count, Func<Memory<float>, int, Task<long>> run)
+        float[] pixels, int length, int count, Func<Memory<float>, int, Task<long>> run, int passes = 1)
     {
         var timings = new List<BatchTiming>();
         foreach (var size in options.Batches)
         {
-            await run(pixels.AsMemory(0, Math.Min(size, count) * length), Math.Min(size, count));
-            long tokens = 0;
+            var first = Math.Min(size, count);
+            await Task.WhenAll(Enumerable.Range(0, passes).Select(_ => Task.Run(() => run(pixels.AsMemory(0, first * length), first))));
+            var next = 0;
             var stopwatch = Stopwatch.StartNew();
-            for (var start = 0; start < count; start += size)
+            var tokens = await Task.WhenAll(Enumerable.Range(0, passes).Select(_ => Task.Run(async () =>
             {
-                var n = Math.Min(size, count - start);
-                tokens += await run(pixels.AsMemory(start * length, n * length), n);
-            }
+                long generated = 0;
+                for (var start = Interlocked.Add(ref next, size) - size; start < count; start = Interlocked.Add(ref next, size) - size)
+                {
+                    var n = Math.Min(size, count - start);
+                    generated += await run(pixels.AsMemory(start * length, n * length), n);
+                }
 
+                return generated;
+            })));
             stopwatch.Stop();
-            timings.Add(new BatchTiming(size, count, stopwatch.Elapsed.TotalSeconds, tokens));
+            timings.Add(new BatchTiming(size, count, stopwatch.Elapsed.TotalSeconds, tokens.Sum()));
         }
 
         return timings;

@@ -12,7 +12,7 @@ internal static class Program
         var images = new Option<int>("--images") { Description = "Distinct 224×224 images per pass.", DefaultValueFactory = _ => 10 };
         var batches = new Option<string>("--batches") { Description = "Batch sizes, comma-separated.", DefaultValueFactory = _ => "1,2,3,4,5" };
         var maxNewTokens = new Option<int>("--max-new-tokens") { Description = "Longest caption (greedy, both sides).", DefaultValueFactory = _ => 20 };
-        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads on both sides; 0 = ORT default (one per physical core).", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads on both sides; 0 = one per processor, as the worker's default.", DefaultValueFactory = _ => 0 };
         var variant = new Option<string>("--captioner-variant") { Description = "quantized (*_quantized.onnx, transformers.js q8) or fp32.", DefaultValueFactory = _ => "quantized" };
         variant.AcceptOnlyFromAmong("quantized", "fp32");
         var skipJs = new Option<bool>("--skip-js") { Description = "Measure only the C# side." };
@@ -58,6 +58,9 @@ internal sealed record BenchOptions(
     bool Full, int Images, IReadOnlyList<int> Batches, int MaxNewTokens, int Threads, string CaptionerVariant, bool SkipJs)
 {
     public string SizeName => Full ? "full" : "tiny";
+
+    /// <summary>Intra-op threads given to every side: 0 resolves as the worker's <c>Inference:IntraOpThreads</c> does.</summary>
+    public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
 
     /// <summary>transformers.js' dtype for the captioner's files.</summary>
     public string JsCaptionerDtype => CaptionerVariant == "quantized" ? "q8" : "fp32";

@@ -118,7 +118,7 @@ internal sealed class TransformersJsRunner(string jsFolder)
 }
 
 /// <summary>bench.mjs' request (snake_case on the wire).</summary>
-/// <param name="IntraOpThreads">0 leaves ONNX Runtime's default, as on the C# side.</param>
+/// <param name="IntraOpThreads">0 leaves onnxruntime-node's default; the benchmarks pass the C# side's resolved count.</param>
 /// <remarks><see cref="Dtype"/> is the captioner's transformers.js dtype: <c>q8</c> (*_quantized.onnx) or <c>fp32</c>.</remarks>
 internal sealed record JsBenchRequest(IReadOnlyList<string> Images, IReadOnlyList<int> BatchSizes, int MaxNewTokens, int IntraOpThreads)
 {

@@ -41,13 +41,14 @@ public sealed class GracefulShutdownTests(FaultServices services)
         // Acknowledged means gone: what was not written is back in the queue, nothing in between.
         Assert.Equal((uint)(messages.Count - written.Count), await Broker.ReadyCountAsync(run.Rabbit, run.Queue, cancellationToken));
 
-        // 2. A 2 s timeout with more work in hand than 2 s can finish (40 images taken at once): the worker leaves on time.
-        var more = Enumerable.Range(Images, Images)
+        // 2. A 2 s timeout with more work in hand than 2 s can finish (80 images taken at once; the first passes, cold,
+        //    take most of the time before the first event, so 40 could be done within 2 s of it): the worker leaves on time.
+        var more = Enumerable.Range(Images, 2 * Images)
             .Select(i => new ImageUploaded($"sigterm-{i:D2}", "owner-sigterm", ImageSource.Inline(Pictures.Encode(480, 360, i))))
             .ToList();
         await run.PublishAsync(more.Select(Broker.Json), cancellationToken);
         messages.AddRange(more);
-        var second = run.StartWorker(new Dictionary<string, string> { ["Shutdown__TimeoutSeconds"] = "2", ["Batching__MaxBatchSize"] = "10" });
+        var second = run.StartWorker(new Dictionary<string, string> { ["Shutdown__TimeoutSeconds"] = "2", ["Batching__MaxBatchSize"] = "10", ["Batching__ConcurrentBatches"] = "7" });
         await run.Events.WaitForImagesAsync(written.Count + 1, TimeSpan.FromSeconds(120), cancellationToken);
         var hurried = Stopwatch.StartNew();
         await second.TerminateAsync(cancellationToken);

@@ -17,9 +17,40 @@ public sealed class InferenceOptions
     [Range(0, 64)]
     public int CudaDeviceId { get; set; }
 
-    /// <summary>Threads inside one operator on CPU; 0 lets ONNX Runtime use one per physical core.</summary>
+    /// <summary>
+    /// Threads inside one operator on CPU; 0 = one per processor this process may use (<see cref="Environment.ProcessorCount"/>,
+    /// which honours container CPU limits and affinity). Not ONNX Runtime's own default: it counts the host's physical
+    /// cores, and where it cannot read the topology it guesses half the logical processors, which gave one thread on a
+    /// 2-vCPU VM and halved the captioner's throughput (docs/PERFORMANCE.md).
+    /// </summary>
     [Range(0, 1024)]
     public int IntraOpThreads { get; set; }
+
+    /// <summary><see cref="IntraOpThreads"/> with 0 resolved.</summary>
+    public int EffectiveIntraOpThreads => IntraOpThreads > 0 ? IntraOpThreads : Environment.ProcessorCount;
+
+    /// <summary>
+    /// Forward passes the worker runs side by side, each over its own batch; 0 = auto: 1 for CUDA (one device, one
+    /// stream) and in GPU builds, on CPU one per processor up to 4. On CPU, passes of one or two threads each beat one
+    /// pass over every core: an operator split over all cores waits for the slowest, so every millisecond of decoding,
+    /// writing or messaging on any core stalls the whole pass (docs/PERFORMANCE.md). With <see cref="IntraOpThreads"/>
+    /// at 0 the worker divides the processors among the passes.
+    /// </summary>
+    [Range(0, 64)]
+    public int ConcurrentPasses { get; set; }
+
+    /// <summary><see cref="ConcurrentPasses"/> with 0 resolved.</summary>
+    public int EffectiveConcurrentPasses => ConcurrentPasses > 0 ? ConcurrentPasses
+        : ExecutionProvider == ExecutionProviderChoice.Cuda || (ExecutionProvider == ExecutionProviderChoice.Auto && IsGpuBuild) ? 1
+        : Math.Min(Environment.ProcessorCount, 4);
+
+    /// <summary>This assembly was built with <c>-p:OnnxRuntimeFlavor=Gpu</c>.</summary>
+    public static bool IsGpuBuild =>
+#if ONNXRUNTIME_GPU
+        true;
+#else
+        false;
+#endif
 
     /// <summary>
     /// Threads running independent operators side by side; 0 = ONNX Runtime's default. Only used with

@@ -20,7 +20,7 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
         var sessionOptions = new SessionOptions
         {
             GraphOptimizationLevel = _options.GraphOptimization,
-            IntraOpNumThreads = _options.IntraOpThreads,
+            IntraOpNumThreads = _options.EffectiveIntraOpThreads,
             InterOpNumThreads = _options.InterOpThreads,
             ExecutionMode = _options.ParallelExecution ? ExecutionMode.ORT_PARALLEL : ExecutionMode.ORT_SEQUENTIAL,
             EnableCpuMemArena = _options.CpuMemoryArena,
@@ -30,7 +30,7 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
         try
         {
             var session = new InferenceSession(modelPath, sessionOptions);
-            LogOpened(logger, role, modelPath, provider);
+            LogOpened(logger, role, modelPath, provider, _options.EffectiveIntraOpThreads);
             return session;
         }
         catch (OnnxRuntimeException e)
@@ -86,8 +86,8 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Role} model {ModelPath} on {Provider}")]
-    private static partial void LogOpened(ILogger logger, string role, string modelPath, string provider);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Role} model {ModelPath} on {Provider} ({IntraOpThreads} intra-op threads for CPU work)")]
+    private static partial void LogOpened(ILogger logger, string role, string modelPath, string provider, int intraOpThreads);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "CUDA execution provider not available ({Reason}); running on CPU")]
     private static partial void LogCudaUnavailable(ILogger logger, string reason);

@@ -38,6 +38,15 @@ public static class WorkerServiceCollectionExtensions
         AddValidatedOptions<SourceOptions>(services, configuration, SourceOptions.Section);
         AddValidatedOptions<UrlSourceOptions>(services, configuration, UrlSourceOptions.Section);
         AddValidatedOptions<InferenceOptions>(services, configuration, InferenceOptions.Section);
+        // Only the worker runs passes side by side, so only its sessions divide the processors among them; the API's
+        // and the CLI's take every processor for their one query at a time.
+        services.PostConfigure<InferenceOptions>(inference =>
+        {
+            if (inference.IntraOpThreads == 0)
+            {
+                inference.IntraOpThreads = Math.Max(1, Environment.ProcessorCount / inference.EffectiveConcurrentPasses);
+            }
+        });
         AddValidatedOptions<ImageEmbedderOptions>(services, configuration, ImageEmbedderOptions.Section);
         AddValidatedOptions<CaptionerOptions>(services, configuration, CaptionerOptions.Section);
         AddValidatedOptions<CaptioningOptions>(services, configuration, CaptioningOptions.Section);

@@ -12,13 +12,14 @@ using RabbitMQ.Client;
 namespace Pipeline.Benchmarks.EndToEnd;
 
 /// <summary>Worker settings one measurement runs with.</summary>
-internal sealed record WorkerSettings(int MaxBatchSize, int ConcurrentBatches, int MaxQueueDelayMs, int TimeLimitMs)
+/// <param name="ConcurrentPasses">Forward passes at once; 0 = the worker's default.</param>
+internal sealed record WorkerSettings(int MaxBatchSize, int ConcurrentBatches, int MaxQueueDelayMs, int TimeLimitMs, int ConcurrentPasses)
 {
     /// <summary>The shipped defaults at the given batch size.</summary>
-    public static WorkerSettings Batched(int maxBatchSize) => new(maxBatchSize, 3, 100, 5);
+    public static WorkerSettings Batched(int maxBatchSize) => new(maxBatchSize, 3, 100, 5, 0);
 
-    /// <summary>Like the original server: one image per request, nothing overlapped.</summary>
-    public static WorkerSettings Sequential { get; } = new(1, 1, 0, 1);
+    /// <summary>Like the original server: one image per request, nothing overlapped, one forward pass over every core.</summary>
+    public static WorkerSettings Sequential { get; } = new(1, 1, 0, 1, 1);
 }
 
 /// <summary>The real worker host (Program.cs's registration) in this process, on a scratch database and queue.</summary>
@@ -81,6 +82,7 @@ internal sealed class BenchWorker : IAsyncDisposable
             ["Batching:ConcurrentBatches"] = Invariant(settings.ConcurrentBatches),
             ["Batching:MaxQueueDelayMs"] = Invariant(settings.MaxQueueDelayMs),
             ["Batching:TimeLimitMs"] = Invariant(settings.TimeLimitMs),
+            ["Inference:ConcurrentPasses"] = Invariant(settings.ConcurrentPasses),
             ["Models:Captioner:Path"] = captionerFolder,
             ["Models:Captioner:Variant"] = "quantized",
             ["Models:Captioner:NumBeams"] = "1",

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Pipeline.Inference.Runtime;
 
 namespace Pipeline.Benchmarks.EndToEnd;
 
@@ -21,6 +22,11 @@ internal static class PipelineBenchmark
         var lightImages = new Option<int>("--light-images") { Description = "Light load: images announced one at a time.", DefaultValueFactory = _ => 10 };
         var lightInterval = new Option<int>("--light-interval-ms") { Description = "Light load: gap between announcements.", DefaultValueFactory = _ => 2000 };
         var skipJs = new Option<bool>("--skip-js") { Description = "Leave out transformers.js." };
+        var threads = new Option<int>("--threads")
+        {
+            Description = "ONNX Runtime intra-op threads on every side (bare model, transformers.js, each of the worker's passes); 0 = one per processor for single calls, the worker's own division for its passes.",
+            DefaultValueFactory = _ => 0,
+        };
         var settings = new Option<string[]>("--worker-setting")
         {
             Description = "A worker configuration override, Key=Value (e.g. Inference:AllowSpinning=false); repeatable.",
@@ -28,7 +34,7 @@ internal static class PipelineBenchmark
         };
         var command = new Command("pipeline", "End-to-end images/s vs the bare model, a sequential baseline and transformers.js; latency at light load.")
         {
-            images, repeat, batches, maxNewTokens, lightImages, lightInterval, skipJs, settings,
+            images, repeat, batches, maxNewTokens, lightImages, lightInterval, skipJs, threads, settings,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new EndToEndOptions(
@@ -39,6 +45,7 @@ internal static class PipelineBenchmark
                 Math.Max(0, result.GetValue(lightImages)),
                 Math.Max(1, result.GetValue(lightInterval)),
                 result.GetValue(skipJs),
+                Math.Max(0, result.GetValue(threads)),
                 Overrides(result.GetValue(settings) ?? [])),
             cancellationToken));
         return command;
@@ -57,15 +64,22 @@ internal static class PipelineBenchmark
         var started = DateTimeOffset.UtcNow;
         try
         {
-            var bench = new BenchOptions(true, options.Images, options.Batches, options.MaxNewTokens, 0, "quantized", options.SkipJs);
+            var bench = new BenchOptions(true, options.Images, options.Batches, options.MaxNewTokens, options.Threads, "quantized", options.SkipJs);
+            options = options with { WorkerSettings = WithThreads(options.WorkerSettings, options.Threads) };
+            // What the worker's defaults come to here: its passes side by side, the processors divided among them.
+            var passes = options.Threads > 0 ? 1 : new InferenceOptions
+            {
+                ExecutionProvider = ExecutionProviderChoice.Cpu,
+                ConcurrentPasses = options.WorkerSettings.TryGetValue("Inference:ConcurrentPasses", out var named) ? int.Parse(named ?? "0", CultureInfo.InvariantCulture) : 0,
+            }.EffectiveConcurrentPasses;
+            var threadsPerPass = Math.Max(1, Environment.ProcessorCount / passes);
             var prepared = ModelFolders.Prepare(root, bench);
             var folders = prepared with { Captioner = ModelFolders.FixedLength(prepared.Captioner, options.MaxNewTokens) };
             var files = BenchImages.Write(imageFolder, options.Images);
             var bytes = files.Select(File.ReadAllBytes).ToList();
 
             Console.WriteLine("Bare model (model calls only, inputs prepared beforehand):");
-            var bareBefore = await new OursRunner(bench).CaptionAsync(folders.Captioner, files, cancellationToken);
-            bareBefore.ForEach(t => Progress.Report("C#", "captioner", t));
+            var bareBefore = await MeasureBareAsync(bench, folders.Captioner, files, passes, threadsPerPass, cancellationToken);
             List<BatchTiming>? theirs = null;
             List<BatchTiming>? theirsByDefault = null;
             if (!options.SkipJs)
@@ -73,7 +87,7 @@ internal static class PipelineBenchmark
                 var js = TransformersJsRunner.ForCheckout(root);
                 js.CheckInstalled();
                 // The same quantized files as ours, then the files transformers.js picks by default on a Node CPU (fp32).
-                var request = new JsBenchRequest(files, options.Batches, options.MaxNewTokens, 0) { Captioner = folders.Captioner };
+                var request = new JsBenchRequest(files, options.Batches, options.MaxNewTokens, bench.EffectiveThreads) { Captioner = folders.Captioner };
                 theirs = (await js.RunAsync(request with { Dtype = "q8" }, cancellationToken)).Caption;
                 theirs.ForEach(t => Progress.Report("transformers.js q8", "captioner", t));
                 theirsByDefault = (await js.RunAsync(request with { Dtype = "fp32" }, cancellationToken)).Caption;
@@ -92,9 +106,9 @@ internal static class PipelineBenchmark
             // The bare model again after the end-to-end runs: this VM's speed drifts by ±10 % over minutes, and the
             // ratio uses the faster of the two bare figures, so drift can only make the pipeline look worse.
             Console.WriteLine("Bare model again:");
-            var bareAfter = await new OursRunner(bench).CaptionAsync(folders.Captioner, files, cancellationToken);
-            bareAfter.ForEach(t => Progress.Report("C#", "captioner", t));
-            var bare = bareBefore.Zip(bareAfter, (before, after) => before.ImagesPerSecond >= after.ImagesPerSecond ? before : after).ToList();
+            var bareAfter = await MeasureBareAsync(bench, folders.Captioner, files, passes, threadsPerPass, cancellationToken);
+            var bare = Faster(bareBefore.OnePass, bareAfter.OnePass);
+            var bareSideBySide = bareBefore.SideBySide is null ? null : Faster(bareBefore.SideBySide, bareAfter.SideBySide!);
 
             var sequential = await MeasureAsync(services, folders.Captioner, options, WorkerSettings.Sequential, bytes, cancellationToken);
             Console.WriteLine(Invariant($"  sequential baseline: {sequential.Images} images in {sequential.Seconds:F2} s = {sequential.ImagesPerSecond:F2} img/s"));
@@ -102,7 +116,7 @@ internal static class PipelineBenchmark
             var light = options.LightImages == 0 ? null : await MeasureLightLoadAsync(services, folders.Captioner, options, bytes, cancellationToken);
 
             Console.WriteLine();
-            Console.Write(Report(options, started, bare, theirs, theirsByDefault, endToEnd, sequential, light));
+            Console.Write(Report(options, started, new Bare(bare, bareSideBySide, passes, threadsPerPass), theirs, theirsByDefault, endToEnd, sequential, light));
             return 0;
         }
         catch (BenchmarkException e)
@@ -118,6 +132,28 @@ internal static class PipelineBenchmark
             }
         }
     }
+
+    /// <summary>
+    /// The captioner alone: one call at a time over every processor, and, where the worker's defaults run passes side
+    /// by side, the same passes with the same threads each.
+    /// </summary>
+    private static async Task<(List<BatchTiming> OnePass, List<BatchTiming>? SideBySide)> MeasureBareAsync(
+        BenchOptions bench, string captioner, IReadOnlyList<string> files, int passes, int threadsPerPass, CancellationToken cancellationToken)
+    {
+        var onePass = await new OursRunner(bench).CaptionAsync(captioner, files, cancellationToken);
+        onePass.ForEach(t => Progress.Report("C#", "captioner, one pass at a time", t));
+        if (passes == 1)
+        {
+            return (onePass, null);
+        }
+
+        var sideBySide = await new OursRunner(bench with { Threads = threadsPerPass }).CaptionAsync(captioner, files, cancellationToken, passes);
+        sideBySide.ForEach(t => Progress.Report("C#", Invariant($"captioner, {passes} passes at once"), t));
+        return (onePass, sideBySide);
+    }
+
+    private static List<BatchTiming> Faster(List<BatchTiming> first, List<BatchTiming> second) =>
+        first.Zip(second, (a, b) => a.ImagesPerSecond >= b.ImagesPerSecond ? a : b).ToList();
 
     /// <summary>Announces every image <see cref="EndToEndOptions.Repeat"/> times at once; timed from the first announcement to the last result.</summary>
     private static async Task<Run> MeasureAsync(
@@ -189,11 +225,14 @@ internal static class PipelineBenchmark
         sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 
     private static string Report(
-        EndToEndOptions options, DateTimeOffset started, List<BatchTiming> bare, List<BatchTiming>? theirs, List<BatchTiming>? theirsByDefault,
+        EndToEndOptions options, DateTimeOffset started, Bare bare, List<BatchTiming>? theirs, List<BatchTiming>? theirsByDefault,
         List<(int Batch, Run Run)> endToEnd, Run sequential, LightLoad? light)
     {
         var text = new StringBuilder();
-        text.AppendLine(Invariant($"date: {started:yyyy-MM-dd HH:mm} UTC; {Environment.ProcessorCount} cores; ONNX Runtime intra-op threads: default (one per physical core) on every side"));
+        var oneCall = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+        text.AppendLine(Invariant($"date: {started:yyyy-MM-dd HH:mm} UTC; {Environment.ProcessorCount} cores"));
+        text.AppendLine(Invariant($"ONNX Runtime intra-op threads: {oneCall} for one call at a time (bare model, transformers.js, sequential baseline); ") +
+            Invariant($"the worker runs {bare.Passes} pass{(bare.Passes == 1 ? "" : "es")} at once with {bare.ThreadsPerPass} thread{(bare.ThreadsPerPass == 1 ? "" : "s")} each"));
         text.AppendLine(Invariant($"model: full-size stand-in distilvit captioner (ViT-B/16 + distilgpt2, quantized / q8), greedy, every caption exactly {options.MaxNewTokens} tokens on every side (min_length = max_length)"));
         if (options.WorkerSettings.Count > 0)
         {
@@ -204,19 +243,21 @@ internal static class PipelineBenchmark
         text.AppendLine();
         text.AppendLine("transformers.js: q8 = the same *_quantized.onnx files as ours; fp32 = what it loads by default on a Node CPU");
         text.AppendLine();
-        text.AppendLine("bare model: the faster of two runs, before and after the end-to-end runs");
-        text.AppendLine("batch | bare model img/s | js q8 img/s | ours ÷ js q8 | js fp32 img/s | ours ÷ js fp32 | end to end img/s | e2e ÷ bare | e2e ÷ sequential | peak RSS MB");
-        text.AppendLine("------|------------------|-------------|--------------|---------------|----------------|------------------|------------|------------------|------------");
+        text.AppendLine("bare model: the faster of two runs, before and after the end-to-end runs; one pass = one call at a time over every core (what transformers.js is compared with);");
+        text.AppendLine(Invariant($"side by side = {bare.Passes} calls at once as the worker runs them; e2e ÷ bare divides by the faster of the two"));
+        text.AppendLine("batch | bare one pass img/s | bare side by side img/s | js q8 img/s | ours ÷ js q8 | js fp32 img/s | ours ÷ js fp32 | end to end img/s | e2e ÷ bare | e2e ÷ sequential | peak RSS MB");
+        text.AppendLine("------|--------------------|-------------------------|-------------|--------------|---------------|----------------|------------------|------------|------------------|------------");
         foreach (var (batch, run) in endToEnd)
         {
-            var model = bare.First(b => b.Batch == batch).ImagesPerSecond;
+            var model = bare.OnePass.First(b => b.Batch == batch).ImagesPerSecond;
+            var sideBySide = bare.SideBySide?.First(b => b.Batch == batch).ImagesPerSecond;
             var js = theirs?.FirstOrDefault(t => t.Batch == batch)?.ImagesPerSecond;
             var jsDefault = theirsByDefault?.FirstOrDefault(t => t.Batch == batch)?.ImagesPerSecond;
             text.AppendLine(Invariant(
-                $"{batch,5} | {model,16:F2} | {Figure(js),11} | {Ratio(model, js),12} | {Figure(jsDefault),13} | {Ratio(model, jsDefault),14} | {run.ImagesPerSecond,16:F2} | {run.ImagesPerSecond / model,10:F2} | {run.ImagesPerSecond / sequential.ImagesPerSecond,15:F2}× | {run.PeakRssMb,11:F0}"));
+                $"{batch,5} | {model,18:F2} | {Figure(sideBySide),23} | {Figure(js),11} | {Ratio(model, js),12} | {Figure(jsDefault),13} | {Ratio(model, jsDefault),14} | {run.ImagesPerSecond,16:F2} | {run.ImagesPerSecond / bare.Best(batch),10:F2} | {run.ImagesPerSecond / sequential.ImagesPerSecond,15:F2}× | {run.PeakRssMb,11:F0}"));
         }
 
-        text.AppendLine(Invariant($"sequential baseline (batch 1, one consumed batch at a time, no overlap): {sequential.ImagesPerSecond:F2} img/s"));
+        text.AppendLine(Invariant($"sequential baseline (batch 1, one consumed batch at a time, one pass over every core, no overlap): {sequential.ImagesPerSecond:F2} img/s"));
         text.AppendLine();
         text.AppendLine("per-image stage times end to end, ms (inference stages are the forward pass the image was in):");
         foreach (var (batch, run) in endToEnd.Append((0, sequential)))
@@ -254,9 +295,37 @@ internal static class PipelineBenchmark
             p => (string?)p[1],
             StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>An explicit --threads goes to the worker too, as one pass at a time with that many threads.</summary>
+    private static Dictionary<string, string?> WithThreads(Dictionary<string, string?> settings, int threads)
+    {
+        if (threads == 0)
+        {
+            return settings;
+        }
+
+        if (settings.Keys.Any(key => key.StartsWith("Inference:", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new BenchmarkException("--threads and an Inference:* --worker-setting together: use one or the other.");
+        }
+
+        return new Dictionary<string, string?>(settings, StringComparer.OrdinalIgnoreCase)
+        {
+            ["Inference:IntraOpThreads"] = threads.ToString(CultureInfo.InvariantCulture),
+            ["Inference:ConcurrentPasses"] = "1",
+        };
+    }
+
+    /// <summary>The bare captioner: one pass at a time, and side by side as the worker runs it (null when it runs one).</summary>
+    private sealed record Bare(List<BatchTiming> OnePass, List<BatchTiming>? SideBySide, int Passes, int ThreadsPerPass)
+    {
+        public double Best(int batch) => Math.Max(
+            OnePass.First(b => b.Batch == batch).ImagesPerSecond,
+            SideBySide?.First(b => b.Batch == batch).ImagesPerSecond ?? 0);
+    }
+
     private sealed record EndToEndOptions(
-        int Images, int Repeat, IReadOnlyList<int> Batches, int MaxNewTokens, int LightImages, int LightIntervalMs, bool SkipJs,
-        IReadOnlyDictionary<string, string?> WorkerSettings);
+        int Images, int Repeat, IReadOnlyList<int> Batches, int MaxNewTokens, int LightImages, int LightIntervalMs, bool SkipJs, int Threads,
+        Dictionary<string, string?> WorkerSettings);
 
     /// <param name="PassSizes">Images per forward pass, in order.</param>
     /// <param name="ConsumedBatchSizes">Messages per consumed batch, in order.</param>

@@ -32,7 +32,7 @@ public sealed class OnnxSessionFactoryTests : IDisposable
 
         Assert.NotEmpty(session.InputMetadata);
         Assert.Contains(_log.Lines, line => line.StartsWith("CUDA execution provider not available (", StringComparison.Ordinal));
-        Assert.Contains(_log.Lines, line => line.EndsWith(" on CPU", StringComparison.Ordinal) && line.Contains("vision_model.onnx", StringComparison.Ordinal));
+        Assert.Contains(_log.Lines, line => line.Contains("vision_model.onnx on CPU (", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -47,6 +47,17 @@ public sealed class OnnxSessionFactoryTests : IDisposable
 #else
         Assert.Contains("not enabled in this build", error.Message, StringComparison.Ordinal);
 #endif
+    }
+
+    [Fact]
+    public void ZeroIntraOpThreadsMeansOnePerProcessorThisProcessMayUse()
+    {
+        using var byDefault = Factory(new InferenceOptions { ExecutionProvider = ExecutionProviderChoice.Cpu }).Open(_model, "CLIP image");
+        using var chosen = Factory(new InferenceOptions { ExecutionProvider = ExecutionProviderChoice.Cpu, IntraOpThreads = 3 }).Open(_model, "CLIP image");
+
+        Assert.Equal(
+            [$"on CPU ({Environment.ProcessorCount} intra-op threads for CPU work)", "on CPU (3 intra-op threads for CPU work)"],
+            _log.Lines.Select(line => line[line.IndexOf("on CPU", StringComparison.Ordinal)..]));
     }
 
     [Fact]

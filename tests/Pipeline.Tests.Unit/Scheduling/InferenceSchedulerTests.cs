@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Pipeline.Contracts;
 using Pipeline.Imaging.Tensors;
 using Pipeline.Inference.Embeddings;
+using Pipeline.Inference.Runtime;
 using Pipeline.Tests.Unit.Embeddings;
 using Pipeline.Worker.Batches;
 using Pipeline.Worker.Consuming;
@@ -156,7 +157,71 @@ public sealed class InferenceSchedulerTests(StandInEmbedderFixture clip) : IClas
         }
     }
 
-    private static InferenceScheduler Scheduler(IImageEmbedder embedder, int maxBatchSize = 5, int maxQueueDelayMs = 0)
+    [Fact]
+    public async Task TwoPassesRunSideBySideAndImagesArrivingWhileBothAreBusyLeaveInFullBatches()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var embedder = new GatedEmbedder(clip.Embedder);
+        await using var scheduler = Scheduler(embedder, maxBatchSize: 2, passes: 2);
+        var first = Images(1, seed: 0);
+        var second = Images(1, seed: 1);
+        var queued = Images(3, seed: 2);
+        try
+        {
+            var running = new List<Task> { scheduler.RunAsync(first, null, cancellationToken) };
+            await embedder.WaitForPassesAsync(1, cancellationToken);
+            running.Add(scheduler.RunAsync(second, null, cancellationToken));
+            await embedder.WaitForPassesAsync(2, cancellationToken);
+            var waiting = scheduler.RunAsync(queued, null, cancellationToken);
+            await Task.Delay(200, cancellationToken);
+            Assert.Equal(2, embedder.PassesStarted);
+
+            embedder.ReleaseAll();
+            await Task.WhenAll([.. running, waiting]).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            Assert.Equal(2, embedder.MostAtOnce);
+            Assert.Equal([1, 1, 1, 2], embedder.PassSizes.Order());
+            foreach (var image in first.Concat(second).Concat(queued))
+            {
+                var alone = (await clip.Embedder.EmbedAsync(image.EmbedderPixels.AsMemory(0, clip.Embedder.Preprocessing.TensorLength), 1, cancellationToken))[0];
+                Assert.Equal(alone, image.Embedding!, (a, b) => Math.Abs(a - b) < 1e-4);
+            }
+        }
+        finally
+        {
+            first.Concat(second).Concat(queued).ToList().ForEach(i => i.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task AConsumedBatchSplitOverTwoPassesFailsOnlyOnceItsImageInTheOtherPassHasFinished()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var embedder = new GatedEmbedder(clip.Embedder, failingPass: 0);
+        await using var scheduler = Scheduler(embedder, maxBatchSize: 1, passes: 2);
+        var images = Images(2, seed: 0);
+        try
+        {
+            var consumed = scheduler.RunAsync(images, null, cancellationToken);
+            await embedder.WaitForPassesAsync(2, cancellationToken);
+
+            embedder.Release(0);
+            await embedder.PassEnded(0).WaitAsync(cancellationToken);
+            await Task.Delay(200, cancellationToken);
+            // Its owner returns the images' buffers when it ends: not while the other pass still reads one of them.
+            Assert.False(consumed.IsCompleted);
+
+            embedder.Release(1);
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => consumed.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken));
+            Assert.Equal("pass 0 failed", error.Message);
+            Assert.Single(images, image => image.Embedding is not null);
+        }
+        finally
+        {
+            images.ForEach(i => i.Dispose());
+        }
+    }
+
+    private static InferenceScheduler Scheduler(IImageEmbedder embedder, int maxBatchSize = 5, int maxQueueDelayMs = 0, int passes = 1)
     {
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         return new InferenceScheduler(
@@ -164,6 +229,7 @@ public sealed class InferenceSchedulerTests(StandInEmbedderFixture clip) : IClas
             new CaptionStage(new OptionalCaptioner(null)),
             new ReadTextStage(new OptionalTextReader(null)),
             Options.Create(new BatchingOptions { MaxBatchSize = maxBatchSize, MaxQueueDelayMs = maxQueueDelayMs }),
+            Options.Create(new InferenceOptions { ConcurrentPasses = passes }),
             new PipelineMetrics(meters),
             NullLogger<InferenceScheduler>.Instance);
     }
@@ -210,6 +276,92 @@ public sealed class InferenceSchedulerTests(StandInEmbedderFixture clip) : IClas
             _entered.TrySetResult();
             await _released.Task.WaitAsync(cancellationToken);
             return await inner.EmbedAsync(pixels, count, cancellationToken);
+        }
+    }
+
+    /// <summary>The real embedder behind one gate per forward pass (numbered in the order they start); one pass may fail.</summary>
+    private sealed class GatedEmbedder(IImageEmbedder inner, int failingPass = -1) : IImageEmbedder
+    {
+        private readonly Lock _gate = new();
+        private readonly List<TaskCompletionSource> _released = [.. Enumerable.Range(0, 16).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))];
+        private readonly List<TaskCompletionSource> _ended = [.. Enumerable.Range(0, 16).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))];
+        private readonly List<int> _sizes = [];
+        private int _inside;
+
+        public string ModelId => inner.ModelId;
+
+        public bool IsStandIn => inner.IsStandIn;
+
+        public int Dimensions => inner.Dimensions;
+
+        public PreprocessorConfig Preprocessing => inner.Preprocessing;
+
+        public int MostAtOnce { get; private set; }
+
+        public int PassesStarted
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _sizes.Count;
+                }
+            }
+        }
+
+        public List<int> PassSizes
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return [.. _sizes];
+                }
+            }
+        }
+
+        public void Release(int pass) => _released[pass].TrySetResult();
+
+        public void ReleaseAll() => _released.ForEach(r => r.TrySetResult());
+
+        public Task PassEnded(int pass) => _ended[pass].Task;
+
+        public async Task WaitForPassesAsync(int count, CancellationToken cancellationToken)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            while (PassesStarted < count)
+            {
+                await Task.Delay(10, timeout.Token);
+            }
+        }
+
+        public async Task<float[][]> EmbedAsync(Memory<float> pixels, int count, CancellationToken cancellationToken)
+        {
+            int pass;
+            lock (_gate)
+            {
+                pass = _sizes.Count;
+                _sizes.Add(count);
+                MostAtOnce = Math.Max(MostAtOnce, ++_inside);
+            }
+
+            try
+            {
+                await _released[pass].Task.WaitAsync(cancellationToken);
+                return pass == failingPass
+                    ? throw new InvalidOperationException($"pass {pass} failed")
+                    : await inner.EmbedAsync(pixels, count, cancellationToken);
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _inside--;
+                }
+
+                _ended[pass].TrySetResult();
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Pipeline.Inference.Runtime;
 using Pipeline.Worker.Batches;
 using Pipeline.Worker.Consuming;
 using Pipeline.Worker.Stages.Captioning;
@@ -12,16 +13,21 @@ using Pipeline.Worker.Telemetry;
 namespace Pipeline.Worker.Stages.Inference;
 
 /// <summary>
-/// The device's one runner: images of every consumed batch queue here, and a single loop runs the models (embed,
-/// caption, read text) over up to <see cref="BatchingOptions.MaxBatchSize"/> of them at a time, whichever consumed
-/// batches they came from. Batches in flight overlap their fetching, decoding and writing with inference, never two
-/// forward passes fight over the device, and partial batches that arrive while the device is busy leave as one.
-/// When the device is free, <see cref="BatchWindow"/> decides whether a partial batch waits for more.
+/// The device's runner: images of every consumed batch queue here, and one loop hands them to forward passes that run
+/// the models (embed, caption, read text) over up to <see cref="BatchingOptions.MaxBatchSize"/> of them at a time,
+/// whichever consumed batches they came from. Batches in flight overlap their fetching, decoding and writing with
+/// inference, at most <see cref="InferenceOptions.EffectiveConcurrentPasses"/> passes run at once (one on a GPU), and
+/// partial batches that arrive while the passes are busy leave as one. When a pass is free, <see cref="BatchWindow"/>
+/// decides whether a partial batch waits for more.
 /// </summary>
 public sealed partial class InferenceScheduler : IAsyncDisposable
 {
     private readonly Channel<Ticket> _arrivals = Channel.CreateUnbounded<Ticket>(new UnboundedChannelOptions { SingleReader = true });
+    // Guards _waiting, _window and every ticket's counts: passes end on their own threads while the loop takes images.
+    private readonly Lock _gate = new();
     private readonly List<(Ticket Ticket, ImageWork Image)> _waiting = [];
+    private readonly SemaphoreSlim _freePasses;
+    private readonly int _passes;
     private readonly CancellationTokenSource _stopping = new();
     private readonly EmbedStage _embed;
     private readonly CaptionStage _caption;
@@ -39,14 +45,23 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
         CaptionStage caption,
         ReadTextStage readText,
         IOptions<BatchingOptions> options,
+        IOptions<InferenceOptions> inference,
         PipelineMetrics metrics,
         ILogger<InferenceScheduler> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(inference);
         (_embed, _caption, _readText, _metrics, _logger) = (embed, caption, readText, metrics, logger);
         _maxBatchSize = options.Value.MaxBatchSize;
         _maxDelay = TimeSpan.FromMilliseconds(options.Value.MaxQueueDelayMs);
         _window = new BatchWindow(_maxBatchSize, _maxDelay);
+        _passes = inference.Value.EffectiveConcurrentPasses;
+        _freePasses = new SemaphoreSlim(_passes, _passes);
+        // A pass holds a pool thread inside ONNX Runtime for its whole length. Spare threads keep the consumers'
+        // continuations (insert, publish, ack) from waiting on the pool's starvation heuristic meanwhile.
+        ThreadPool.GetMinThreads(out var workerThreads, out var ioThreads);
+        ThreadPool.SetMinThreads(Math.Max(workerThreads, Environment.ProcessorCount + _passes), ioThreads);
+        LogPasses(_logger, _passes, inference.Value.EffectiveIntraOpThreads);
         _loop = Task.Run(() => RunAsync(_stopping.Token));
     }
 
@@ -90,12 +105,25 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
             // Stopping: consumers have finished by the time the container is disposed.
         }
 
-        foreach (var (ticket, _) in _waiting)
+        // Every pass has ended once all of them are free again.
+        for (var i = 0; i < _passes; i++)
         {
-            ticket.Fail(new OperationCanceledException("The worker is stopping."));
+            await _freePasses.WaitAsync().ConfigureAwait(false);
+        }
+
+        lock (_gate)
+        {
+            var stopped = new OperationCanceledException("The worker is stopping.");
+            foreach (var (ticket, _) in _waiting)
+            {
+                ticket.Finish(1, stopped);
+            }
+
+            _waiting.Clear();
         }
 
         _stopping.Dispose();
+        _freePasses.Dispose();
     }
 
     private async Task RunAsync(CancellationToken stopping)
@@ -104,41 +132,87 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
         Activity.Current = null;
         var reader = _arrivals.Reader;
         // Images left over from a full batch go next, without waiting for new arrivals.
-        while (_waiting.Count > 0 || await reader.WaitToReadAsync(stopping).ConfigureAwait(false))
+        while (WaitingCount > 0 || await reader.WaitToReadAsync(stopping).ConfigureAwait(false))
         {
-            TakeArrivals(reader);
-            await WaitForFullerBatchAsync(reader, stopping).ConfigureAwait(false);
-            var batch = _waiting.Take(_maxBatchSize).ToList();
-            _waiting.RemoveRange(0, batch.Count);
-            if (batch.Count > 0)
+            // While every pass is busy, arrivals pile up in the channel and leave as fuller batches.
+            await _freePasses.WaitAsync(stopping).ConfigureAwait(false);
+            List<(Ticket Ticket, ImageWork Image)> batch;
+            try
             {
-                await RunBatchAsync(batch, stopping).ConfigureAwait(false);
+                TakeArrivals(reader);
+                await WaitForFullerBatchAsync(reader, stopping).ConfigureAwait(false);
+                batch = TakeBatch();
+            }
+            catch
+            {
+                _freePasses.Release();
+                throw;
+            }
+
+            if (batch.Count == 0)
+            {
+                _freePasses.Release();
+                continue;
+            }
+
+            // Not awaited: the loop goes on filling the next pass; the pass frees its place when it ends.
+            _ = RunPassAsync(batch, stopping);
+        }
+    }
+
+    private int WaitingCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _waiting.Count;
             }
         }
     }
 
     private void TakeArrivals(ChannelReader<Ticket> reader)
     {
-        while (reader.TryRead(out var ticket))
+        lock (_gate)
         {
-            if (ticket.Images.Count > 0)
+            while (reader.TryRead(out var ticket))
             {
-                _window.RecordArrival(ticket.Images.Count, Stopwatch.GetTimestamp());
+                if (ticket.Images.Count > 0)
+                {
+                    _window.RecordArrival(ticket.Images.Count, Stopwatch.GetTimestamp());
+                }
+
+                _waiting.AddRange(ticket.Images.Select(image => (ticket, image)));
             }
 
-            _waiting.AddRange(ticket.Images.Select(image => (ticket, image)));
+            _waiting.RemoveAll(w => w.Ticket.LeaveIfCancelled());
         }
+    }
 
-        _waiting.RemoveAll(w => w.Ticket.LeaveIfCancelled());
+    /// <summary>The next pass's images, marked started so that their owners wait for them whatever else happens.</summary>
+    private List<(Ticket Ticket, ImageWork Image)> TakeBatch()
+    {
+        lock (_gate)
+        {
+            var batch = _waiting.Take(_maxBatchSize).ToList();
+            _waiting.RemoveRange(0, batch.Count);
+            batch.ForEach(b => b.Ticket.Start());
+            return batch;
+        }
     }
 
     private async Task WaitForFullerBatchAsync(ChannelReader<Ticket> reader, CancellationToken stopping)
     {
         var started = Stopwatch.GetTimestamp();
-        while (_waiting.Count is > 0 && _waiting.Count < _maxBatchSize)
+        while (WaitingCount is var waiting && waiting > 0 && waiting < _maxBatchSize)
         {
             // Images announced and still being decoded are worth waiting for; otherwise the measurements decide.
-            var delay = Volatile.Read(ref _expected) > 0 ? _maxDelay : _window.Delay(_waiting.Count);
+            TimeSpan delay;
+            lock (_gate)
+            {
+                delay = Volatile.Read(ref _expected) > 0 ? _maxDelay : _window.Delay(waiting);
+            }
+
             var remaining = delay - Stopwatch.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
             {
@@ -163,12 +237,25 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
         }
     }
 
+    private async Task RunPassAsync(List<(Ticket Ticket, ImageWork Image)> batch, CancellationToken stopping)
+    {
+        try
+        {
+            // Off the loop's thread at once: the stages' synchronous set-up (copying pixels) is the pass's own time.
+            await Task.Yield();
+            await RunBatchAsync(batch, stopping).ConfigureAwait(false);
+        }
+        finally
+        {
+            _freePasses.Release();
+        }
+    }
+
     private async Task RunBatchAsync(List<(Ticket Ticket, ImageWork Image)> batch, CancellationToken stopping)
     {
         var images = batch.Select(b => b.Image).ToList();
         var tickets = batch.Select(b => b.Ticket).Distinct().ToList();
         _metrics.RecordInferenceBatch(images.Count);
-        tickets.ForEach(t => t.Start());
         using var pass = PipelineActivities.StartInferencePass(images);
         var spans = PipelineActivities.StartStages("inference", images.Select(i => i.Trace), pass);
         var started = Stopwatch.GetTimestamp();
@@ -177,26 +264,26 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
             await _embed.RunAsync(images, stopping).ConfigureAwait(false);
             await _caption.RunAsync(images, stopping).ConfigureAwait(false);
             await _readText.RunAsync(images, stopping).ConfigureAwait(false);
-            _window.RecordInference(images.Count, Stopwatch.GetElapsedTime(started));
             // Ended before the tickets complete, so that each image's trace holds its inference before what follows.
             spans.ForEach(span => span?.Dispose());
-            foreach (var (ticket, _) in batch)
+            lock (_gate)
             {
-                ticket.Done(1);
+                _window.RecordInference(images.Count, Stopwatch.GetElapsedTime(started));
+                batch.ForEach(b => b.Ticket.Finish(1, failure: null));
             }
         }
         catch (OperationCanceledException exception) when (stopping.IsCancellationRequested)
         {
             Fail(pass, spans, exception);
             // The worker is stopping past its shutdown timeout: the consumed batches retry on the next worker.
-            Abandon(tickets, new OperationCanceledException("The worker stopped before inference finished.", stopping));
+            Abandon(batch, tickets, new OperationCanceledException("The worker stopped before inference finished.", stopping));
         }
         catch (Exception exception)
         {
             // A model failure is an infrastructure fault: every consumed batch with an image here retries as a whole.
             LogInferenceFailed(_logger, exception, images.Count, tickets.Count);
             Fail(pass, spans, exception);
-            Abandon(tickets, exception);
+            Abandon(batch, tickets, exception);
         }
     }
 
@@ -211,21 +298,26 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
     }
 
     /// <summary>
-    /// Ends the tickets with <paramref name="reason"/>; their images still waiting leave the queue, since their owners
-    /// let go of them (and return their buffers) once the ticket ends.
+    /// Fails the tickets with <paramref name="reason"/>: this pass's images and their images still waiting (which leave
+    /// the queue) count as finished. A ticket ends once its images in other passes finish too, since its owner lets
+    /// go of them (and returns their buffers) when it ends.
     /// </summary>
-    private void Abandon(List<Ticket> tickets, Exception reason)
+    private void Abandon(List<(Ticket Ticket, ImageWork Image)> batch, List<Ticket> tickets, Exception reason)
     {
-        foreach (var ticket in tickets)
+        lock (_gate)
         {
-            ticket.Fail(reason);
+            batch.ForEach(b => b.Ticket.Finish(1, reason));
+            var dropped = _waiting.Where(w => tickets.Contains(w.Ticket)).ToList();
+            _waiting.RemoveAll(w => tickets.Contains(w.Ticket));
+            dropped.ForEach(w => w.Ticket.Finish(1, reason));
         }
-
-        _waiting.RemoveAll(w => tickets.Contains(w.Ticket));
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Inference failed for {Images} images from {ConsumedBatches} consumed batches")]
     private static partial void LogInferenceFailed(ILogger logger, Exception exception, int images, int consumedBatches);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Inference runs up to {Passes} forward passes at once ({IntraOpThreads} intra-op threads each on CPU)")]
+    private static partial void LogPasses(ILogger logger, int passes, int intraOpThreads);
 
     /// <summary>Images announced by <see cref="Expect"/>; counted down once, on arrival or disposal.</summary>
     public sealed class ExpectedImages : IDisposable
@@ -240,18 +332,22 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
         public void Dispose() => Arrive();
     }
 
-    /// <summary>One consumed batch's images waiting for, or in, inference.</summary>
+    /// <summary>
+    /// One consumed batch's images waiting for, or in, inference. It ends when none of its images is left here:
+    /// each is finished by a pass or dropped, and the first failure, if any, is its result. Used under the gate.
+    /// </summary>
     private sealed class Ticket(IReadOnlyList<ImageWork> images, CancellationToken cancellationToken)
     {
         private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _remaining = images.Count;
+        private int _unfinished = images.Count;
         private bool _started;
+        private Exception? _failure;
 
         public IReadOnlyList<ImageWork> Images { get; } = images;
 
         public Task Completion => _completion.Task;
 
-        /// <summary>True when the caller gave up before any of its images reached the device; the ticket then ends.</summary>
+        /// <summary>True when the caller gave up before any of its images reached a pass; the ticket then ends.</summary>
         public bool LeaveIfCancelled()
         {
             if (_started || !cancellationToken.IsCancellationRequested)
@@ -265,18 +361,22 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
 
         public void Start() => _started = true;
 
-        public void Done(int images)
+        public void Finish(int images, Exception? failure)
         {
-            if ((_remaining -= images) == 0)
+            _failure ??= failure;
+            if ((_unfinished -= images) > 0)
+            {
+                return;
+            }
+
+            if (_failure is null)
             {
                 _completion.TrySetResult();
             }
-        }
-
-        public void Fail(Exception exception)
-        {
-            _started = true;
-            _completion.TrySetException(exception);
+            else
+            {
+                _completion.TrySetException(_failure);
+            }
         }
     }
 }

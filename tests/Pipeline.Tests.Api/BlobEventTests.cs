@@ -72,6 +72,16 @@ public sealed class BlobEventTests(PipelineServices services)
         Assert.Equal(("described", "dave", version, 320), row);
         Assert.Equal(new Dictionary<string, string> { [blob.Name] = version }, await AnnouncedAsync(run.Database, run.Container.Name, cancellationToken));
 
+        // Its id holds '/': the owner reads the result by the escaped id, and the self link it gets back works too.
+        var owner = run.ClientFor("dave");
+        using var result = await owner.GetAsync($"/v1/images/{Uri.EscapeDataString(imageId)}", cancellationToken);
+        var view = await result.JsonAsync(HttpStatusCode.OK, cancellationToken);
+        Assert.Equal(imageId, view.Text("id"));
+        var self = view.GetProperty("links").Text("self");
+        Assert.Equal($"/v1/images/{Uri.EscapeDataString(imageId)}", self);
+        using var again = await owner.GetAsync(self, cancellationToken);
+        Assert.Equal(imageId, (await again.JsonAsync(HttpStatusCode.OK, cancellationToken)).Text("id"));
+
         // Event Grid delivers at least once: the same version again is not announced again.
         using var redelivered = await client.PostAsJsonAsync($"{Path}?key={Key}", new[] { BlobCreated(run.Container, blob, version) }, cancellationToken);
         Assert.Equal((0, 1, 0), Counts(await redelivered.JsonAsync(HttpStatusCode.OK, cancellationToken)));

@@ -69,6 +69,7 @@ public static class ImageEndpoints
     private static async Task<IResult> GetAsync(
         string id, HttpContext http, ImageCatalog catalog, ImageBlobs blobs, CancellationToken cancellationToken)
     {
+        id = ImageRouteId.Decode(id);
         var owner = http.User.Owner();
         if (await catalog.FindAsync(owner, id, cancellationToken).ConfigureAwait(false) is { } row)
         {
@@ -113,6 +114,7 @@ public static class ImageEndpoints
         CancellationToken cancellationToken,
         int? width = null)
     {
+        id = ImageRouteId.Decode(id);
         if (width is < Thumbnails.MinWidth or > Thumbnails.MaxWidth)
         {
             return ApiProblems.BadRequest($"width must be {Thumbnails.MinWidth}–{Thumbnails.MaxWidth} pixels.");

@@ -55,6 +55,7 @@ public static class SearchEndpoints
         string id, HttpContext http, [FromServices] IImageSearch search, ImageCatalog catalog, CancellationToken cancellationToken,
         int page = 1, int pageSize = 20, double? minScore = null)
     {
+        id = ImageRouteId.Decode(id);
         if (ImageEndpoints.PagingProblem(page, pageSize) is { } paging)
         {
             return paging;

@@ -15,8 +15,7 @@ internal static class MigrateCommand
             var connectionString = CliConfiguration.Load().ConnectionString("Postgres", "to reach the database");
             var options = StorageServiceCollectionExtensions.Configure(new DbContextOptionsBuilder<PipelineDbContext>(), connectionString);
             await using var db = new PipelineDbContext((DbContextOptions<PipelineDbContext>)options.Options);
-            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).ToList();
-            await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            var pending = await db.MigrateExclusivelyAsync(cancellationToken).ConfigureAwait(false);
             AnsiConsole.MarkupLineInterpolated($"[green]Database up to date[/] ({pending.Count} migration(s) applied).");
             return 0;
         });

@@ -26,7 +26,7 @@ public sealed partial class StartupChecks(
         {
             var contexts = services.GetRequiredService<IDbContextFactory<PipelineDbContext>>();
             await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-            await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            await db.MigrateExclusivelyAsync(cancellationToken).ConfigureAwait(false);
             LogMigrated(logger);
         }
 

@@ -38,11 +38,7 @@ public sealed class InferenceSchedulerTests(StandInEmbedderFixture clip) : IClas
             await Task.WhenAll([running, .. waiting]);
 
             Assert.Equal([1, 4], embedder.PassSizes);
-            foreach (var image in first.Concat(second).Concat(third))
-            {
-                var alone = (await clip.Embedder.EmbedAsync(image.EmbedderPixels.AsMemory(0, clip.Embedder.Preprocessing.TensorLength), 1, cancellationToken))[0];
-                Assert.Equal(alone, image.Embedding!, (a, b) => Math.Abs(a - b) < 1e-4);
-            }
+            await AssertEachEmbeddedAsAloneAsync(first.Concat(second).Concat(third), cancellationToken);
         }
         finally
         {
@@ -180,11 +176,7 @@ public sealed class InferenceSchedulerTests(StandInEmbedderFixture clip) : IClas
             await Task.WhenAll([.. running, waiting]).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
             Assert.Equal(2, embedder.MostAtOnce);
             Assert.Equal([1, 1, 1, 2], embedder.PassSizes.Order());
-            foreach (var image in first.Concat(second).Concat(queued))
-            {
-                var alone = (await clip.Embedder.EmbedAsync(image.EmbedderPixels.AsMemory(0, clip.Embedder.Preprocessing.TensorLength), 1, cancellationToken))[0];
-                Assert.Equal(alone, image.Embedding!, (a, b) => Math.Abs(a - b) < 1e-4);
-            }
+            await AssertEachEmbeddedAsAloneAsync(first.Concat(second).Concat(queued), cancellationToken);
         }
         finally
         {
@@ -218,6 +210,16 @@ public sealed class InferenceSchedulerTests(StandInEmbedderFixture clip) : IClas
         finally
         {
             images.ForEach(i => i.Dispose());
+        }
+    }
+
+    /// <summary>Batched with others, each image still got the embedding it gets alone.</summary>
+    private async Task AssertEachEmbeddedAsAloneAsync(IEnumerable<ImageWork> images, CancellationToken cancellationToken)
+    {
+        foreach (var image in images)
+        {
+            var alone = (await clip.Embedder.EmbedAsync(image.EmbedderPixels.AsMemory(0, clip.Embedder.Preprocessing.TensorLength), 1, cancellationToken))[0];
+            Assert.Equal(alone, image.Embedding!, (a, b) => Math.Abs(a - b) < 1e-4);
         }
     }
 

@@ -77,11 +77,12 @@ dotnet build tests/Pipeline.Tests.Unit/Pipeline.Tests.Unit.csproj -c "$CONFIGURA
   dotnet "$gpu_build/bin/Pipeline.Tests.Unit/${CONFIGURATION,,}/Pipeline.Tests.Unit.dll" -class "$gpu_class" >"$log" 2>&1
 gpu_status=$?
 set -e
+gpu_report=$(sed 's/\x1b\[[0-9;]*m//g' "$log") # the xunit runner colours its lines
 echo "GPU build ($gpu_class):"
-sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E "error|Failed|Total:" || true
-read -r gpu_total gpu_failed gpu_skipped < <(sed 's/\x1b\[[0-9;]*m//g' "$log" | awk -F'[ ,]+' '
+grep -E "error|Failed|Total:" <<<"$gpu_report" || true
+read -r gpu_total gpu_failed gpu_skipped < <(awk -F'[ ,]+' '
   /Total:/ { for (i = 1; i < NF; i++) { if ($i == "Total:") t = $(i+1); if ($i == "Failed:") f = $(i+1); if ($i == "Skipped:") s = $(i+1) } }
-  END { printf "%d %d %d\n", t, f, s }')
+  END { printf "%d %d %d\n", t, f, s }' <<<"$gpu_report")
 if [[ ($gpu_status -ne 0 || $gpu_total -eq 0) && $gpu_failed -eq 0 ]]; then
   gpu_failed=1 # the GPU build did not restore or compile, its runner crashed, or it ran no test
 fi

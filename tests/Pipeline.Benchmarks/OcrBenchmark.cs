@@ -42,13 +42,12 @@ internal static class OcrBenchmark
 
         var images = Directory.EnumerateFiles(sampleFolder).Order(StringComparer.Ordinal)
             .Select(SKBitmap.Decode).OfType<SKBitmap>().ToList();
-        var sessions = new OnnxSessionFactory(
-            Options.Create(new InferenceOptions { ExecutionProvider = ExecutionProviderChoice.Cpu, IntraOpThreads = threads }),
-            NullLogger<OnnxSessionFactory>.Instance);
+        var inference = new InferenceOptions { ExecutionProvider = ExecutionProviderChoice.Cpu, IntraOpThreads = threads };
+        var sessions = new OnnxSessionFactory(Options.Create(inference), NullLogger<OnnxSessionFactory>.Instance);
         using var reader = new PaddleTextReader(new OcrOptions { Path = modelFolder }, sessions);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"PP-OCRv4 over {images.Count} sample photos ({images.Sum(i => (long)i.Width * i.Height) / 1e6:F1} MP), {passes} passes per batch size, " +
-            $"{Environment.ProcessorCount} cores, intra-op threads {(threads == 0 ? Environment.ProcessorCount : threads)}"));
+            $"{Environment.ProcessorCount} cores, intra-op threads {inference.EffectiveIntraOpThreads}"));
         await ReadAllAsync(reader, images, batchSizes.Max(), cancellationToken); // warm-up: arenas, kernels
 
         Console.WriteLine("batch | images/s | ms/image | detect | boxes | classify | recognise | prepare | lines");

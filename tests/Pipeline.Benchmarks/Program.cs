@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Pipeline.Inference.Runtime;
 
 namespace Pipeline.Benchmarks;
 
@@ -60,7 +61,7 @@ internal sealed record BenchOptions(
     public string SizeName => Full ? "full" : "tiny";
 
     /// <summary>Intra-op threads given to every side: 0 resolves as the worker's <c>Inference:IntraOpThreads</c> does.</summary>
-    public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
+    public int EffectiveThreads => new InferenceOptions { IntraOpThreads = Threads }.EffectiveIntraOpThreads;
 
     /// <summary>transformers.js' dtype for the captioner's files.</summary>
     public string JsCaptionerDtype => CaptionerVariant == "quantized" ? "q8" : "fp32";

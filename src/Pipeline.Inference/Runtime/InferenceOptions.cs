@@ -44,6 +44,9 @@ public sealed class InferenceOptions
         : ExecutionProvider == ExecutionProviderChoice.Cuda || (ExecutionProvider == ExecutionProviderChoice.Auto && IsGpuBuild) ? 1
         : Math.Min(Environment.ProcessorCount, 4);
 
+    /// <summary>The worker's intra-op threads per pass: <see cref="IntraOpThreads"/>, or with 0 the processors divided among its passes.</summary>
+    public int ThreadsPerPass => IntraOpThreads > 0 ? IntraOpThreads : Math.Max(1, Environment.ProcessorCount / EffectiveConcurrentPasses);
+
     /// <summary>This assembly was built with <c>-p:OnnxRuntimeFlavor=Gpu</c>.</summary>
     public static bool IsGpuBuild =>
 #if ONNXRUNTIME_GPU

@@ -40,13 +40,7 @@ public static class WorkerServiceCollectionExtensions
         AddValidatedOptions<InferenceOptions>(services, configuration, InferenceOptions.Section);
         // Only the worker runs passes side by side, so only its sessions divide the processors among them; the API's
         // and the CLI's take every processor for their one query at a time.
-        services.PostConfigure<InferenceOptions>(inference =>
-        {
-            if (inference.IntraOpThreads == 0)
-            {
-                inference.IntraOpThreads = Math.Max(1, Environment.ProcessorCount / inference.EffectiveConcurrentPasses);
-            }
-        });
+        services.PostConfigure<InferenceOptions>(inference => inference.IntraOpThreads = inference.ThreadsPerPass);
         AddValidatedOptions<ImageEmbedderOptions>(services, configuration, ImageEmbedderOptions.Section);
         AddValidatedOptions<CaptionerOptions>(services, configuration, CaptionerOptions.Section);
         AddValidatedOptions<CaptioningOptions>(services, configuration, CaptioningOptions.Section);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Configuration;
 using Pipeline.Inference.Runtime;
 
 namespace Pipeline.Benchmarks.EndToEnd;
@@ -66,13 +67,11 @@ internal static class PipelineBenchmark
         {
             var bench = new BenchOptions(true, options.Images, options.Batches, options.MaxNewTokens, options.Threads, "quantized", options.SkipJs);
             options = options with { WorkerSettings = WithThreads(options.WorkerSettings, options.Threads) };
-            // What the worker's defaults come to here: its passes side by side, the processors divided among them.
-            var passes = options.Threads > 0 ? 1 : new InferenceOptions
-            {
-                ExecutionProvider = ExecutionProviderChoice.Cpu,
-                ConcurrentPasses = options.WorkerSettings.TryGetValue("Inference:ConcurrentPasses", out var named) ? int.Parse(named ?? "0", CultureInfo.InvariantCulture) : 0,
-            }.EffectiveConcurrentPasses;
-            var threadsPerPass = Math.Max(1, Environment.ProcessorCount / passes);
+            // What the worker's settings come to here: its passes side by side, and the threads each of them gets.
+            var inference = new ConfigurationBuilder().AddInMemoryCollection(options.WorkerSettings).Build()
+                .GetSection(InferenceOptions.Section).Get<InferenceOptions>() ?? new InferenceOptions();
+            inference.ExecutionProvider = ExecutionProviderChoice.Cpu;
+            var (passes, threadsPerPass) = (inference.EffectiveConcurrentPasses, inference.ThreadsPerPass);
             var prepared = ModelFolders.Prepare(root, bench);
             var folders = prepared with { Captioner = ModelFolders.FixedLength(prepared.Captioner, options.MaxNewTokens) };
             var files = BenchImages.Write(imageFolder, options.Images);
@@ -116,7 +115,7 @@ internal static class PipelineBenchmark
             var light = options.LightImages == 0 ? null : await MeasureLightLoadAsync(services, folders.Captioner, options, bytes, cancellationToken);
 
             Console.WriteLine();
-            Console.Write(Report(options, started, new Bare(bare, bareSideBySide, passes, threadsPerPass), theirs, theirsByDefault, endToEnd, sequential, light));
+            Console.Write(Report(options, started, new Bare(bare, bareSideBySide, bench.EffectiveThreads, passes, threadsPerPass), theirs, theirsByDefault, endToEnd, sequential, light));
             return 0;
         }
         catch (BenchmarkException e)
@@ -229,9 +228,8 @@ internal static class PipelineBenchmark
         List<(int Batch, Run Run)> endToEnd, Run sequential, LightLoad? light)
     {
         var text = new StringBuilder();
-        var oneCall = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         text.AppendLine(Invariant($"date: {started:yyyy-MM-dd HH:mm} UTC; {Environment.ProcessorCount} cores"));
-        text.AppendLine(Invariant($"ONNX Runtime intra-op threads: {oneCall} for one call at a time (bare model, transformers.js, sequential baseline); ") +
+        text.AppendLine(Invariant($"ONNX Runtime intra-op threads: {bare.OnePassThreads} for one call at a time (bare model, transformers.js, sequential baseline); ") +
             Invariant($"the worker runs {bare.Passes} pass{(bare.Passes == 1 ? "" : "es")} at once with {bare.ThreadsPerPass} thread{(bare.ThreadsPerPass == 1 ? "" : "s")} each"));
         text.AppendLine(Invariant($"model: full-size stand-in distilvit captioner (ViT-B/16 + distilgpt2, quantized / q8), greedy, every caption exactly {options.MaxNewTokens} tokens on every side (min_length = max_length)"));
         if (options.WorkerSettings.Count > 0)
@@ -316,7 +314,7 @@ internal static class PipelineBenchmark
     }
 
     /// <summary>The bare captioner: one pass at a time, and side by side as the worker runs it (null when it runs one).</summary>
-    private sealed record Bare(List<BatchTiming> OnePass, List<BatchTiming>? SideBySide, int Passes, int ThreadsPerPass)
+    private sealed record Bare(List<BatchTiming> OnePass, List<BatchTiming>? SideBySide, int OnePassThreads, int Passes, int ThreadsPerPass)
     {
         public double Best(int batch) => Math.Max(
             OnePass.First(b => b.Batch == batch).ImagesPerSecond,

@@ -254,7 +254,6 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
     private async Task RunBatchAsync(List<(Ticket Ticket, ImageWork Image)> batch, CancellationToken stopping)
     {
         var images = batch.Select(b => b.Image).ToList();
-        var tickets = batch.Select(b => b.Ticket).Distinct().ToList();
         _metrics.RecordInferenceBatch(images.Count);
         using var pass = PipelineActivities.StartInferencePass(images);
         var spans = PipelineActivities.StartStages("inference", images.Select(i => i.Trace), pass);
@@ -276,14 +275,14 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
         {
             Fail(pass, spans, exception);
             // The worker is stopping past its shutdown timeout: the consumed batches retry on the next worker.
-            Abandon(batch, tickets, new OperationCanceledException("The worker stopped before inference finished.", stopping));
+            Abandon(batch, new OperationCanceledException("The worker stopped before inference finished.", stopping));
         }
         catch (Exception exception)
         {
             // A model failure is an infrastructure fault: every consumed batch with an image here retries as a whole.
-            LogInferenceFailed(_logger, exception, images.Count, tickets.Count);
+            LogInferenceFailed(_logger, exception, images.Count, batch.Select(b => b.Ticket).Distinct().Count());
             Fail(pass, spans, exception);
-            Abandon(batch, tickets, exception);
+            Abandon(batch, exception);
         }
     }
 
@@ -302,8 +301,9 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
     /// the queue) count as finished. A ticket ends once its images in other passes finish too, since its owner lets
     /// go of them (and returns their buffers) when it ends.
     /// </summary>
-    private void Abandon(List<(Ticket Ticket, ImageWork Image)> batch, List<Ticket> tickets, Exception reason)
+    private void Abandon(List<(Ticket Ticket, ImageWork Image)> batch, Exception reason)
     {
+        var tickets = batch.Select(b => b.Ticket).ToHashSet();
         lock (_gate)
         {
             batch.ForEach(b => b.Ticket.Finish(1, reason));

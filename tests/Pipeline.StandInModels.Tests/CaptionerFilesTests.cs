@@ -165,7 +165,7 @@ public sealed class CaptionerFilesTests : IDisposable
     {
         var folder = _temp.Sub("captioner");
         CaptionerStandIn.Write(folder);
-        var source = Path.Combine(CaptionerFiles.FindSharedFiles(), CaptionerFiles.VitGpt2Folder);
+        var source = Path.Combine(CaptionerFiles.FindSourceFiles(), CaptionerFiles.VitGpt2Folder);
 
         foreach (var file in new[] { "vocab.json", "merges.txt", "tokenizer_config.json" })
         {
@@ -265,6 +265,6 @@ public sealed class CaptionerFilesTests : IDisposable
             () => CaptionerStandIn.Write(_temp.Sub("captioner"), new CaptionerStandInOptions { TokenizerFilesFolder = empty }));
 
         Assert.Contains("vocab.json", error.Message, StringComparison.Ordinal);
-        Assert.Contains("shared/models/files", error.Message, StringComparison.Ordinal);
+        Assert.Contains("laid out like the repository's models/vocab", error.Message, StringComparison.Ordinal);
     }
 }

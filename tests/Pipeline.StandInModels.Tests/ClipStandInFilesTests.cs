@@ -165,22 +165,22 @@ public sealed class ClipStandInFilesTests(ClipStandInFixture fixture) : IClassFi
     public void PreprocessorConfigIsTheXenovaOne()
     {
         var path = Path.Combine(fixture.XenovaFolder, "preprocessor_config.json");
-        var shared = Path.Combine(ClipTokenizerFiles.Locate(), "preprocessor_config.xenova.reconstructed.json");
+        var reconstructed = Path.Combine(ClipTokenizerFiles.Locate(), "preprocessor_config.xenova.reconstructed.json");
 
-        Assert.Equal(File.ReadAllBytes(shared), File.ReadAllBytes(path));
+        Assert.Equal(File.ReadAllBytes(reconstructed), File.ReadAllBytes(path));
     }
 
     [Fact]
     public void ImmichConfigAndPreprocessingCopyTheRealFiles()
     {
-        var immichShared = Path.Combine(ClipTokenizerFiles.Locate(), "..", "immich");
+        var immichConfigs = VocabFiles.Folder("immich-clip-vit-b-32");
 
         Assert.Equal(
-            File.ReadAllBytes(Path.Combine(immichShared, "visual_preprocess_cfg.reconstructed.json")),
+            File.ReadAllBytes(Path.Combine(immichConfigs, "visual_preprocess_cfg.reconstructed.json")),
             File.ReadAllBytes(Path.Combine(fixture.ImmichFolder, "visual", "preprocess_cfg.json")));
         // Full size has exactly the real structure and values.
         Assert.Equal(
-            File.ReadAllText(Path.Combine(immichShared, "config.reconstructed.json")),
+            File.ReadAllText(Path.Combine(immichConfigs, "config.reconstructed.json")),
             ClipStandIn.ImmichConfig(new ClipStandInOptions { Layout = ClipStandInLayout.Immich, Size = ClipStandInSize.Full }));
 
         using var tiny = JsonDocument.Parse(File.ReadAllText(Path.Combine(fixture.ImmichFolder, "config.json")));
@@ -333,12 +333,12 @@ public sealed class ClipStandInFilesTests(ClipStandInFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void TokenizerFilesFolderMayBeTheSharedFilesFolderOrTheClipFolder()
+    public void TokenizerFilesFolderMayBeTheVocabularyRootOrTheClipFolder()
     {
         var clipFolder = ClipTokenizerFiles.Locate();
-        var sharedFiles = Path.GetDirectoryName(clipFolder)!;
 
-        Assert.Equal(clipFolder, ClipTokenizerFiles.Locate(sharedFiles));
+        Assert.Equal(VocabFiles.Folder(ClipTokenizerFiles.Family), clipFolder);
+        Assert.Equal(clipFolder, ClipTokenizerFiles.Locate(VocabFiles.Root));
         Assert.Equal(clipFolder, ClipTokenizerFiles.Locate(clipFolder));
     }
 

@@ -29,8 +29,8 @@ internal static class ClipCommand
         var modelIdOption = new Option<string?>("--model-id") { Description = "Model id recorded in stand-in.json (default: per layout)." };
         var tokenizerOption = new Option<DirectoryInfo?>("--tokenizer-files")
         {
-            Description = "Folder with the real CLIP vocab.json and merges.txt, or the shared/models/files folder holding them " +
-                          "(default: the first shared/models/files found walking up from here or from the tool).",
+            Description = "Folder with the real CLIP vocab.json and merges.txt, or a folder laid out like models/vocab holding them " +
+                          "(default: the repository's models/vocab, copied beside the tool).",
         };
         var forceOption = new Option<bool>("--force") { Description = "Regenerate even when the folder is already complete for these options." };
 

@@ -36,7 +36,9 @@ public static class ClipStandIn
         "{\"size\": [224, 224], \"mode\": \"RGB\", \"mean\": [0.48145466, 0.4578275, 0.40821073], " +
         "\"std\": [0.26862954, 0.26130258, 0.27577711], \"interpolation\": \"bicubic\", \"resize_mode\": \"shortest\", \"fill_color\": 0}";
 
-    private const string PreprocessorResource = "Pipeline.StandInModels.clip-vit-base-patch32.preprocessor_config.json";
+    /// <summary>Xenova/clip-vit-base-patch32 <c>preprocessor_config.json</c>, reconstructed byte for byte (models/vocab).</summary>
+    private static string XenovaPreprocessorConfig =>
+        Path.Combine(VocabFiles.Folder(ClipTokenizerFiles.Family), "preprocessor_config.xenova.reconstructed.json");
 
     /// <summary>Writes the folder (created if needed, files overwritten) and returns the written file paths.</summary>
     /// <exception cref="FileNotFoundException">The real CLIP vocab.json/merges.txt were not found.</exception>
@@ -239,7 +241,7 @@ public static class ClipStandIn
             Model(XenovaVisionModelPath, ClipGraphs.XenovaVision);
             Model(XenovaTextModelPath, ClipGraphs.XenovaText);
             written[ConfigFileName] = StandInFiles.WriteJson(folder, ConfigFileName, XenovaConfig(options));
-            written[PreprocessorConfigFileName] = StandInFiles.WriteResource(folder, PreprocessorConfigFileName, PreprocessorResource);
+            written[PreprocessorConfigFileName] = StandInFiles.Copy(XenovaPreprocessorConfig, folder, PreprocessorConfigFileName);
             Tokenizer("");
         }
 

@@ -36,9 +36,8 @@ public sealed record ClipStandInOptions
     public string? ModelId { get; init; }
 
     /// <summary>
-    /// Folder with the real CLIP <c>vocab.json</c> and <c>merges.txt</c>, or a <c>shared/models/files</c> folder holding
-    /// them under <c>clip-vit-base-patch32/</c>. Null: the first <c>shared/models/files</c> found walking up from the
-    /// current directory or from the assembly's location.
+    /// Folder with the real CLIP <c>vocab.json</c> and <c>merges.txt</c>, or a folder laid out like <c>models/vocab</c>
+    /// holding them under <c>clip-vit-base-patch32/</c>. Null: the repository's copy (<see cref="VocabFiles"/>).
     /// </summary>
     public string? TokenizerFilesFolder { get; init; }
 

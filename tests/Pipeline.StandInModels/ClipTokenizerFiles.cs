@@ -9,7 +9,7 @@ namespace Pipeline.StandInModels;
 
 /// <summary>
 /// The openai/clip-vit-base-patch32 tokenizer files of a stand-in: the real <c>vocab.json</c> and <c>merges.txt</c>
-/// (copied byte for byte from a folder outside the repository; they are not committed here) and the
+/// (copied byte for byte from the repository's <c>models/vocab/clip-vit-base-patch32</c>) and the
 /// <c>tokenizer.json</c>, <c>tokenizer_config.json</c> and <c>special_tokens_map.json</c> written from them in the form
 /// Hugging Face's CLIPTokenizerFast saves, which transformers.js reads.
 /// </summary>
@@ -21,8 +21,8 @@ public sealed class ClipTokenizerFiles
     public const string TokenizerConfigFileName = "tokenizer_config.json";
     public const string SpecialTokensMapFileName = "special_tokens_map.json";
 
-    /// <summary>The folder below <c>shared/models/files</c> that holds the CLIP files.</summary>
-    public const string SharedSubfolder = "clip-vit-base-patch32";
+    /// <summary>The folder below <c>models/vocab</c> (and <see cref="VocabFiles.Root"/>) that holds the CLIP files.</summary>
+    public const string Family = "clip-vit-base-patch32";
 
     public const string StartOfText = "<|startoftext|>";
     public const string EndOfText = "<|endoftext|>";
@@ -35,8 +35,6 @@ public sealed class ClipTokenizerFiles
     /// <summary>openai/CLIP's pre-tokenizer (simple_tokenizer.py), as the Split pre-tokenizer of tokenizer.json.</summary>
     public const string PreTokenizerPattern =
         @"<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+";
-
-    private static readonly string[] SharedFolderParts = ["shared", "models", "files"];
 
     private readonly byte[] _vocabBytes;
     private readonly byte[] _mergesBytes;
@@ -65,10 +63,10 @@ public sealed class ClipTokenizerFiles
 
     /// <summary>
     /// Finds and reads the files. <paramref name="folder"/> may hold vocab.json and merges.txt itself or under
-    /// <c>clip-vit-base-patch32/</c> (a <c>shared/models/files</c> folder); null searches as
-    /// <see cref="ClipStandInOptions.TokenizerFilesFolder"/> describes.
+    /// <c>clip-vit-base-patch32/</c> (a folder laid out like <c>models/vocab</c>); null reads the repository's copy
+    /// (<see cref="VocabFiles"/>).
     /// </summary>
-    /// <exception cref="FileNotFoundException">No folder with both files was found.</exception>
+    /// <exception cref="FileNotFoundException">The folder holds neither pair of files.</exception>
     /// <exception cref="InvalidDataException">The files are not the CLIP vocabulary (49408 tokens, 48894 merges).</exception>
     public static ClipTokenizerFiles Load(string? folder = null)
     {
@@ -83,39 +81,20 @@ public sealed class ClipTokenizerFiles
     /// <summary>The folder that holds vocab.json and merges.txt (see <see cref="Load"/>).</summary>
     public static string Locate(string? folder = null)
     {
-        if (folder is not null)
+        var full = Path.GetFullPath(folder ?? VocabFiles.Root);
+        foreach (var candidate in new[] { full, Path.Combine(full, Family) })
         {
-            var full = Path.GetFullPath(folder);
-            foreach (var candidate in new[] { full, Path.Combine(full, SharedSubfolder) })
+            if (HasFiles(candidate))
             {
-                if (HasFiles(candidate))
-                {
-                    return candidate;
-                }
-            }
-
-            throw new FileNotFoundException(
-                $"No CLIP tokenizer files ({VocabFileName} and {MergesFileName}) in '{full}' or in '{Path.Combine(full, SharedSubfolder)}'. " +
-                "Point --tokenizer-files at the shared/models/files folder that sits beside the repository.");
-        }
-
-        var starts = new[] { Environment.CurrentDirectory, AppContext.BaseDirectory }.Distinct(StringComparer.Ordinal).ToList();
-        foreach (var start in starts)
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine([dir.FullName, .. SharedFolderParts, SharedSubfolder]);
-                if (HasFiles(candidate))
-                {
-                    return candidate;
-                }
+                return candidate;
             }
         }
 
         throw new FileNotFoundException(
-            $"No shared/models/files/{SharedSubfolder} folder with {VocabFileName} and {MergesFileName} was found walking up from " +
-            $"{string.Join(" or ", starts.Select(s => "'" + s + "'"))}. The real CLIP tokenizer files are not in the repository: " +
-            "pass --tokenizer-files <dir> (or ClipStandInOptions.TokenizerFilesFolder) with the folder that holds them.");
+            $"No CLIP tokenizer files ({VocabFileName} and {MergesFileName}) in '{full}' or in '{Path.Combine(full, Family)}'. " +
+            (folder is null
+                ? "The build copies them from the repository's models/vocab; rebuild the project."
+                : "Point --tokenizer-files at a folder laid out like the repository's models/vocab."));
     }
 
     /// <summary>Writes the five tokenizer files into <paramref name="folder"/> and returns their paths.</summary>

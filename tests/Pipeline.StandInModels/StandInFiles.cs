@@ -23,13 +23,11 @@ internal static class StandInFiles
         return path;
     }
 
-    public static string WriteResource(string folder, string fileName, string resourceName)
+    /// <summary>Copies a file byte for byte into <paramref name="folder"/> as <paramref name="fileName"/>.</summary>
+    public static string Copy(string source, string folder, string fileName)
     {
-        using var resource = typeof(StandInFiles).Assembly.GetManifestResourceStream(resourceName)
-            ?? throw new InvalidOperationException($"Embedded resource '{resourceName}' is missing from the assembly.");
         var path = Path.Combine(folder, fileName);
-        using var file = File.Create(path);
-        resource.CopyTo(file);
+        File.Copy(source, path, overwrite: true);
         return path;
     }
 }

@@ -7,7 +7,7 @@ namespace Pipeline.StandInModels.Captioner;
 
 /// <summary>
 /// <c>captioner --out &lt;folder&gt; [--layout vit-gpt2|distilvit] [--size tiny|full] [--seed 1] [--model-id …]
-/// [--no-quantized] [--eos-after 14] [--tokenizer-files &lt;shared/models/files&gt;] [--force]</c>.
+/// [--no-quantized] [--eos-after 14] [--tokenizer-files &lt;folder like models/vocab&gt;] [--force]</c>.
 /// An up-to-date folder (same options, generator version and source files) is left as it is unless --force.
 /// </summary>
 internal static class CaptionerCommand
@@ -23,7 +23,7 @@ internal static class CaptionerCommand
         var modelIdOption = new Option<string?>("--model-id") { Description = "Model id recorded in stand-in.json (default stand-in/vit-gpt2-image-captioning or stand-in/distilvit)." };
         var noQuantizedOption = new Option<bool>("--no-quantized") { Description = "Skip the *_quantized.onnx files." };
         var eosOption = new Option<int>("--eos-after") { Description = "Greedy captions end with EOS after this many tokens; 0 for never.", DefaultValueFactory = _ => 14 };
-        var tokenizerOption = new Option<DirectoryInfo?>("--tokenizer-files") { Description = "The shared/models/files folder with the real GPT-2 tokenizer files (default: found above the current directory or the tool)." };
+        var tokenizerOption = new Option<DirectoryInfo?>("--tokenizer-files") { Description = "A folder laid out like models/vocab with the real GPT-2 tokenizer files (default: the repository's models/vocab, copied beside the tool)." };
         var forceOption = new Option<bool>("--force") { Description = "Rewrite the folder even when it is up to date." };
 
         var command = new Command("captioner", "Write a stand-in image captioner (ViT + GPT-2, merged decoder) in the transformers.js vision-encoder-decoder layout.")

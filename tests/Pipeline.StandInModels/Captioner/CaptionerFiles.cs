@@ -7,13 +7,13 @@ using D = Pipeline.StandInModels.Captioner.CaptionerDimensions;
 namespace Pipeline.StandInModels.Captioner;
 
 /// <summary>
-/// The non-ONNX files of a captioner folder. Tokenizer files are the real GPT-2 ones from
-/// <c>shared/models/files</c> (not kept in the repository); tokenizer.json is built from them in the
+/// The non-ONNX files of a captioner folder. Tokenizer files are the real GPT-2 ones from the repository's
+/// <c>models/vocab</c> (<see cref="VocabFiles"/>); tokenizer.json is built from them in the
 /// Hugging Face <c>tokenizers</c> format, which transformers.js reads.
 /// </summary>
 public static class CaptionerFiles
 {
-    /// <summary>Sub-folder of the shared files holding the real Xenova/vit-gpt2-image-captioning files.</summary>
+    /// <summary>Sub-folder of <c>models/vocab</c> holding the real Xenova/vit-gpt2-image-captioning files.</summary>
     public const string VitGpt2Folder = "vit-gpt2-image-captioning";
 
     public const string DistilvitPreprocessor = "distilvit/preprocessor_config.reconstructed.json";
@@ -30,7 +30,7 @@ public static class CaptionerFiles
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    /// <summary>Real files the folder copies or derives from, relative to the shared files folder.</summary>
+    /// <summary>Real files the folder copies or derives from, relative to a folder laid out like <c>models/vocab</c>.</summary>
     public static IReadOnlyList<string> SourceFiles { get; } =
     [
         $"{VitGpt2Folder}/config.json",
@@ -42,57 +42,37 @@ public static class CaptionerFiles
     ];
 
     /// <summary>
-    /// The shared files folder: <paramref name="explicitFolder"/> if given, else the first <c>shared/models/files</c>
-    /// above the current directory or above this assembly (the repository's checkout sits beside <c>shared/</c>).
+    /// The folder laid out like <c>models/vocab</c> that holds <see cref="SourceFiles"/>: <paramref name="explicitFolder"/>
+    /// if given, else the repository's copy beside this assembly (<see cref="VocabFiles.Root"/>).
     /// </summary>
-    public static string FindSharedFiles(string? explicitFolder = null)
+    public static string FindSourceFiles(string? explicitFolder = null)
     {
-        if (explicitFolder is not null)
-        {
-            var full = Path.GetFullPath(explicitFolder);
-            return HasSources(full)
-                ? full
-                : throw new DirectoryNotFoundException(
-                    $"'{full}' does not hold the tokenizer files ({string.Join(", ", SourceFiles.Where(f => !File.Exists(Path.Combine(full, f))))} missing). " +
-                    "Pass the shared/models/files folder that sits beside the repository.");
-        }
-
-        var searched = new List<string>();
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "shared", "models", "files");
-                searched.Add(candidate);
-                if (HasSources(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        throw new DirectoryNotFoundException(
-            "Could not find the real GPT-2 tokenizer files (shared/models/files/vit-gpt2-image-captioning/vocab.json and merges.txt, …) " +
-            "above the current directory or the tool's folder; pass --tokenizer-files <shared/models/files>. Looked in: " +
-            string.Join(", ", searched.Distinct(StringComparer.Ordinal)));
+        var full = Path.GetFullPath(explicitFolder ?? VocabFiles.Root);
+        return HasSources(full)
+            ? full
+            : throw new DirectoryNotFoundException(
+                $"'{full}' does not hold the tokenizer files ({string.Join(", ", SourceFiles.Where(f => !File.Exists(Path.Combine(full, f))))} missing). " +
+                (explicitFolder is null
+                    ? "The build copies them from the repository's models/vocab; rebuild the project."
+                    : "Pass a folder laid out like the repository's models/vocab."));
     }
 
     public static bool HasSources(string folder) => SourceFiles.All(f => File.Exists(Path.Combine(folder, f)));
 
     /// <summary>Copies a file byte for byte.</summary>
-    public static string Copy(string sharedFiles, string source, string folder, string fileName)
+    public static string Copy(string sourceFiles, string source, string folder, string fileName)
     {
         var path = Path.Combine(folder, fileName);
-        File.Copy(Path.Combine(sharedFiles, source), path, overwrite: true);
+        File.Copy(Path.Combine(sourceFiles, source), path, overwrite: true);
         return path;
     }
 
     /// <summary>The real vit-gpt2 config.json with the stand-in's sizes, ids and "_stand_in": true.</summary>
-    public static JsonObject Config(string sharedFiles, CaptionerStandInOptions options, CaptionerDimensions dims)
+    public static JsonObject Config(string sourceFiles, CaptionerStandInOptions options, CaptionerDimensions dims)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(dims);
-        var real = JsonNode.Parse(File.ReadAllText(Path.Combine(sharedFiles, VitGpt2Folder, "config.json")))?.AsObject()
+        var real = JsonNode.Parse(File.ReadAllText(Path.Combine(sourceFiles, VitGpt2Folder, "config.json")))?.AsObject()
             ?? throw new InvalidDataException("config.json is not a JSON object.");
         var config = new JsonObject { ["_stand_in"] = true };
         foreach (var (key, value) in real)
@@ -178,14 +158,14 @@ public static class CaptionerFiles
     /// tokenizer.json (Hugging Face tokenizers format) for GPT-2's byte-level BPE, from vocab.json and merges.txt:
     /// vocab in id order, merges as "a b" strings without the #version header.
     /// </summary>
-    public static string WriteTokenizerJson(string sharedFiles, string folder)
+    public static string WriteTokenizerJson(string sourceFiles, string folder)
     {
-        using var vocabDocument = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(sharedFiles, VitGpt2Folder, "vocab.json")));
+        using var vocabDocument = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(sourceFiles, VitGpt2Folder, "vocab.json")));
         var vocab = vocabDocument.RootElement.EnumerateObject()
             .Select(p => (Token: p.Name, Id: p.Value.GetInt32()))
             .OrderBy(p => p.Id)
             .ToList();
-        var merges = File.ReadAllText(Path.Combine(sharedFiles, VitGpt2Folder, "merges.txt"), Encoding.UTF8)
+        var merges = File.ReadAllText(Path.Combine(sourceFiles, VitGpt2Folder, "merges.txt"), Encoding.UTF8)
             .Split('\n')
             .Where(line => line.Length > 0 && !line.StartsWith("#version", StringComparison.Ordinal))
             .ToList();

@@ -73,7 +73,7 @@ public static class CaptionerStandIn
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         options ??= new CaptionerStandInOptions();
-        var shared = CaptionerFiles.FindSharedFiles(options.TokenizerFilesFolder);
+        var sources = CaptionerFiles.FindSourceFiles(options.TokenizerFilesFolder);
         var dims = D.For(options.Layout, options.Size);
         dims.Validate();
 
@@ -98,21 +98,21 @@ public static class CaptionerStandIn
         }
 
         const string vitGpt2 = CaptionerFiles.VitGpt2Folder;
-        paths.Add(CaptionerFiles.WriteJson(folder, "config.json", CaptionerFiles.Config(shared, options, dims)));
+        paths.Add(CaptionerFiles.WriteJson(folder, "config.json", CaptionerFiles.Config(sources, options, dims)));
         paths.Add(options.Layout == CaptionerLayout.VitGpt2
-            ? CaptionerFiles.Copy(shared, $"{vitGpt2}/generation_config.json", folder, "generation_config.json")
+            ? CaptionerFiles.Copy(sources, $"{vitGpt2}/generation_config.json", folder, "generation_config.json")
             : CaptionerFiles.WriteJson(folder, "generation_config.json", CaptionerFiles.DistilvitGenerationConfig()));
         paths.Add(options.Layout == CaptionerLayout.VitGpt2
             ? CaptionerFiles.WriteJson(folder, "preprocessor_config.json", CaptionerFiles.VitGpt2PreprocessorConfig())
-            : CaptionerFiles.Copy(shared, CaptionerFiles.DistilvitPreprocessor, folder, "preprocessor_config.json"));
-        paths.Add(CaptionerFiles.WriteTokenizerJson(shared, folder));
-        paths.Add(CaptionerFiles.Copy(shared, $"{vitGpt2}/tokenizer_config.json", folder, "tokenizer_config.json"));
+            : CaptionerFiles.Copy(sources, CaptionerFiles.DistilvitPreprocessor, folder, "preprocessor_config.json"));
+        paths.Add(CaptionerFiles.WriteTokenizerJson(sources, folder));
+        paths.Add(CaptionerFiles.Copy(sources, $"{vitGpt2}/tokenizer_config.json", folder, "tokenizer_config.json"));
         paths.Add(CaptionerFiles.WriteJson(folder, "special_tokens_map.json", CaptionerFiles.SpecialTokensMap()));
-        paths.Add(CaptionerFiles.Copy(shared, $"{vitGpt2}/vocab.json", folder, "vocab.json"));
-        paths.Add(CaptionerFiles.Copy(shared, $"{vitGpt2}/merges.txt", folder, "merges.txt"));
+        paths.Add(CaptionerFiles.Copy(sources, $"{vitGpt2}/vocab.json", folder, "vocab.json"));
+        paths.Add(CaptionerFiles.Copy(sources, $"{vitGpt2}/merges.txt", folder, "merges.txt"));
         paths.Add(CaptionerFiles.WriteJson(folder, StandInMarker.FileName, Marker(options, dims)));
 
-        CaptionerFiles.WriteText(folder, CompleteFileName, OptionsHash(options, shared) + "\n");
+        CaptionerFiles.WriteText(folder, CompleteFileName, OptionsHash(options, sources) + "\n");
         return paths;
     }
 
@@ -126,8 +126,8 @@ public static class CaptionerStandIn
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         options ??= new CaptionerStandInOptions();
         folder = Path.GetFullPath(folder);
-        var shared = CaptionerFiles.FindSharedFiles(options.TokenizerFilesFolder);
-        var hash = OptionsHash(options, shared);
+        var sources = CaptionerFiles.FindSourceFiles(options.TokenizerFilesFolder);
+        var hash = OptionsHash(options, sources);
         var paths = FileNames(options).Select(f => Path.Combine(folder, f)).ToList();
         if (IsComplete(folder, hash, paths))
         {
@@ -139,7 +139,7 @@ public static class CaptionerStandIn
         var staging = $"{folder}.partial-{Guid.NewGuid():N}";
         try
         {
-            Write(staging, options with { TokenizerFilesFolder = shared });
+            Write(staging, options with { TokenizerFilesFolder = sources });
             if (IsComplete(folder, hash, paths))
             {
                 return new CaptionerWriteResult(paths, Reused: true);
@@ -182,7 +182,7 @@ public static class CaptionerStandIn
     }
 
     /// <summary>Hash of everything the files depend on: generator version, options and the real source files.</summary>
-    public static string OptionsHash(CaptionerStandInOptions options, string sharedFiles)
+    public static string OptionsHash(CaptionerStandInOptions options, string sourceFiles)
     {
         ArgumentNullException.ThrowIfNull(options);
         var text = new StringBuilder()
@@ -192,7 +192,7 @@ public static class CaptionerStandIn
             .Append(CultureInfo.InvariantCulture, $"eosAfterTokens={options.EosAfterTokens}\n");
         foreach (var source in CaptionerFiles.SourceFiles)
         {
-            var hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(sharedFiles, source))));
+            var hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(sourceFiles, source))));
             text.Append(CultureInfo.InvariantCulture, $"{source}={hash}\n");
         }
 

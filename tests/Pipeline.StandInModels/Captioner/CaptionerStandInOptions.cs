@@ -34,8 +34,8 @@ public sealed record CaptionerStandInOptions
     public bool Quantized { get; init; } = true;
 
     /// <summary>
-    /// The <c>shared/models/files</c> folder holding the real tokenizer and config files (vit-gpt2-image-captioning/…);
-    /// null to look for it above the current directory and above this assembly.
+    /// A folder laid out like <c>models/vocab</c> holding the real tokenizer and config files
+    /// (vit-gpt2-image-captioning/…); null for the repository's copy beside this assembly (<see cref="VocabFiles"/>).
     /// </summary>
     public string? TokenizerFilesFolder { get; init; }
 

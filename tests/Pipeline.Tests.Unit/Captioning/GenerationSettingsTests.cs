@@ -84,7 +84,7 @@ public sealed class GenerationSettingsTests : IDisposable
 
     private void CopyRealVitGpt2Config()
     {
-        var real = SharedModelFiles.Folder("vit-gpt2-image-captioning");
+        var real = VocabFolders.Folder("vit-gpt2-image-captioning");
         File.Copy(Path.Combine(real, "config.json"), _folder.Sub("config.json"));
         File.Copy(Path.Combine(real, "generation_config.json"), _folder.Sub("generation_config.json"));
     }

@@ -8,7 +8,7 @@ public sealed class ClipTokenizerTests(ClipTokenizerFixture fixture) : IClassFix
 {
     private ClipTokenizer Tokenizer => fixture.Tokenizer;
 
-    // shared/models/SPEC.md §3.5, ids from the reference tokenizer / transformers.js tests.
+    // Ids from OpenAI CLIP's reference tokenizer (simple_tokenizer.py) and transformers.js's CLIP tokenizer tests.
     public static TheoryData<string, long[]> SpecExamples => new()
     {
         { "a photo of a cat", [49406, 320, 1125, 539, 320, 2368, 49407] },
@@ -196,7 +196,7 @@ public sealed class ClipTokenizerTests(ClipTokenizerFixture fixture) : IClassFix
     public void ThousandTextBatchEncodesQuickly()
     {
         var texts = SampleTexts(1000);
-        var fresh = ClipTokenizer.FromFolder(SharedModelFiles.ClipFolder);
+        var fresh = ClipTokenizer.FromFolder(VocabFolders.ClipFolder);
 
         var cold = Stopwatch.StartNew();
         var rows = texts.Select(t => fresh.EncodePadded(t)).ToArray();
@@ -215,7 +215,7 @@ public sealed class ClipTokenizerTests(ClipTokenizerFixture fixture) : IClassFix
     public void MissingFilesAreReportedWithTheirPath()
     {
         using var temp = new TempFolder();
-        File.Copy(Path.Combine(SharedModelFiles.ClipFolder, "vocab.json"), temp.Sub("vocab.json"));
+        File.Copy(Path.Combine(VocabFolders.ClipFolder, "vocab.json"), temp.Sub("vocab.json"));
 
         var error = Assert.Throws<ModelNotFoundException>(() => ClipTokenizer.FromFolder(temp.Path));
 
@@ -225,7 +225,7 @@ public sealed class ClipTokenizerTests(ClipTokenizerFixture fixture) : IClassFix
     [Fact]
     public void Gpt2VocabularyIsNotAClipVocabulary()
     {
-        var error = Assert.Throws<ModelNotFoundException>(() => ClipTokenizer.FromFolder(SharedModelFiles.Gpt2Folder));
+        var error = Assert.Throws<ModelNotFoundException>(() => ClipTokenizer.FromFolder(VocabFolders.Gpt2Folder));
 
         Assert.Contains("<|startoftext|>", error.Message, StringComparison.Ordinal);
     }

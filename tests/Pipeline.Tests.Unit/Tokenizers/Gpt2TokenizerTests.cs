@@ -8,7 +8,7 @@ public sealed class Gpt2TokenizerTests(Gpt2TokenizerFixture fixture) : IClassFix
 {
     private Gpt2Tokenizer Tokenizer => fixture.Tokenizer;
 
-    // shared/models/SPEC.md §6.1, ids from the reference tokenizer.
+    // Ids from OpenAI GPT-2's reference encoder (r50k_base, as tiktoken pins it).
     public static TheoryData<string, int[]> SpecExamples => new()
     {
         { "a cat laying on a couch with another cat", [64, 3797, 16299, 319, 257, 18507, 351, 1194, 3797] },
@@ -104,8 +104,8 @@ public sealed class Gpt2TokenizerTests(Gpt2TokenizerFixture fixture) : IClassFix
     [Fact]
     public void CleanUpCanBeTurnedOff()
     {
-        using var vocab = File.OpenRead(Path.Combine(SharedModelFiles.Gpt2Folder, "vocab.json"));
-        using var merges = File.OpenRead(Path.Combine(SharedModelFiles.Gpt2Folder, "merges.txt"));
+        using var vocab = File.OpenRead(Path.Combine(VocabFolders.Gpt2Folder, "vocab.json"));
+        using var merges = File.OpenRead(Path.Combine(VocabFolders.Gpt2Folder, "merges.txt"));
         var raw = Gpt2Tokenizer.FromStreams(vocab, merges, cleanUpTokenizationSpaces: false);
 
         Assert.Equal("a cat , dog .", raw.Decode(raw.Encode(" a cat , dog .").Select(i => (long)i)));
@@ -159,8 +159,8 @@ public sealed class Gpt2TokenizerTests(Gpt2TokenizerFixture fixture) : IClassFix
     public void FromFolderReadsCleanUpSettingFromTokenizerConfig()
     {
         using var temp = new TempFolder();
-        File.Copy(Path.Combine(SharedModelFiles.Gpt2Folder, "vocab.json"), temp.Sub("vocab.json"));
-        File.Copy(Path.Combine(SharedModelFiles.Gpt2Folder, "merges.txt"), temp.Sub("merges.txt"));
+        File.Copy(Path.Combine(VocabFolders.Gpt2Folder, "vocab.json"), temp.Sub("vocab.json"));
+        File.Copy(Path.Combine(VocabFolders.Gpt2Folder, "merges.txt"), temp.Sub("merges.txt"));
         File.WriteAllText(temp.Sub("tokenizer_config.json"), """{"clean_up_tokenization_spaces": false}""", Encoding.UTF8);
 
         Assert.False(Gpt2Tokenizer.FromFolder(temp.Path).CleanUpTokenizationSpaces);

@@ -10,6 +10,7 @@ WORKDIR /src
 # Project files first: the restore layer (ONNX Runtime, SkiaSharp: hundreds of MB) is reused until they change.
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/Pipeline.Contracts/Pipeline.Contracts.csproj src/Pipeline.Contracts/
+COPY src/Pipeline.ServiceDefaults/Pipeline.ServiceDefaults.csproj src/Pipeline.ServiceDefaults/
 COPY src/Pipeline.Imaging/Pipeline.Imaging.csproj src/Pipeline.Imaging/
 COPY src/Pipeline.Inference/Pipeline.Inference.csproj src/Pipeline.Inference/
 COPY src/Pipeline.Messaging/Pipeline.Messaging.csproj src/Pipeline.Messaging/

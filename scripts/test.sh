@@ -66,6 +66,35 @@ if [[ $status -ne 0 && $failed -eq 0 ]]; then
   failed=1 # the runner failed without counting a test failure (build or crash): never report green
 fi
 
+# A fresh clone with nothing beside it (no shared/ folder, no .local/, no models/cache) runs the README's main command
+# against the services already up, in a database of its own: a file read from outside the repository, or a demo that
+# describes fewer sample images than it has (all but the truncated JPEG), fails the run. It counts as one test.
+clone_parent=$(mktemp -d /tmp/pipeline-fresh-clone.XXXXXX)
+clone_database=pipeline_fresh_clone_$$
+clone_log="$clone_parent/demo.log"
+clone_started=$EPOCHSECONDS
+set +e
+(
+  set -e
+  git clone --quiet --no-hardlinks "$REPO" "$clone_parent/pipeline"
+  cd "$clone_parent/pipeline"
+  ConnectionStrings__Postgres="${ConnectionStrings__Postgres/Database=pipeline/Database=$clone_database}" scripts/demo.sh --stand-in-models
+) >"$clone_log" 2>&1
+clone_status=$?
+set -e
+clone_samples=$(find "$clone_parent/pipeline/.local/samples" -maxdepth 1 -type f ! -name '.*' 2>/dev/null | wc -l)
+read -r clone_described clone_failed clone_pending < <(sed -nE 's/^([0-9]+) described, ([0-9]+) failed, ([0-9]+) pending after .*/\1 \2 \3/p' "$clone_log" | tail -n1; echo "0 0 0")
+echo "Fresh clone, scripts/demo.sh --stand-in-models: exit $clone_status after $((EPOCHSECONDS - clone_started)) s; $clone_samples samples, $clone_described described, $clone_failed failed, $clone_pending pending"
+if [[ $clone_status -eq 0 && $clone_samples -gt 1 && $clone_described -ge $((clone_samples - 1)) && $clone_pending -eq 0 ]]; then
+  passed=$((passed + 1))
+else
+  tail -n 40 "$clone_log"
+  failed=$((failed + 1))
+  status=1
+fi
+PGPASSWORD=pipeline psql -h 127.0.0.1 -p "${PIPELINE_PG_PORT:-5432}" -U pipeline -d postgres -qc "DROP DATABASE IF EXISTS $clone_database WITH (FORCE)" >/dev/null 2>&1 || true
+rm -rf "$clone_parent"
+
 # The GPU build (-p:OnnxRuntimeFlavor=Gpu, what deploy/worker.gpu.Dockerfile publishes) must restore, compile against
 # the same managed API, and fall back or refuse as configured where CUDA cannot load. Built apart (its own artifacts
 # folder), so the CPU build above is untouched; its results count in the summary line.

@@ -1,7 +1,11 @@
 using Pipeline.Api.Hosting;
+using Pipeline.ServiceDefaults.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddPipelineApi(builder.Configuration);
-var app = builder.Build();
-app.MapPipelineApi();
-await app.RunAsync().ConfigureAwait(false);
+return await HostStartup.RunAsync("Pipeline.Api", () =>
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.Services.AddPipelineApi(builder.Configuration);
+    var app = builder.Build();
+    app.MapPipelineApi();
+    return app;
+}).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Pipeline.Cli.Errors;
 
 namespace Pipeline.Cli;
 
@@ -14,8 +15,8 @@ internal static class CliConfiguration
     {
         var value = configuration.GetConnectionString(name);
         return string.IsNullOrWhiteSpace(value)
-            ? throw new InvalidOperationException(
-                $"ConnectionStrings__{name} is not set; it is needed {purpose}. Run deploy/local/services.sh up and source .local/services.env.")
+            ? throw new CliException(ExitCodes.Usage,
+                $"ConnectionStrings__{name} is not set; it is needed {purpose}. For the local services: deploy/local/services.sh up, then . .local/services.env")
             : value;
     }
 }

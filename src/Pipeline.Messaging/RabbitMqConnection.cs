@@ -1,4 +1,5 @@
 using MassTransit;
+using RabbitMQ.Client;
 
 namespace Pipeline.Messaging;
 
@@ -24,6 +25,16 @@ public sealed record RabbitMqConnection(string Host, ushort Port, string Virtual
 
     /// <summary>Where it connects, without the password: a record's generated text would print it into any log.</summary>
     public override string ToString() => $"amqp://{Username}@{Host}:{Port}/{Uri.EscapeDataString(VirtualHost)}";
+
+    /// <summary>A RabbitMQ.Client factory for the same broker, for tools that read queues directly (status, redrive).</summary>
+    public ConnectionFactory CreateConnectionFactory() => new()
+    {
+        HostName = Host,
+        Port = Port,
+        VirtualHost = VirtualHost,
+        UserName = Username,
+        Password = Password,
+    };
 
     public void Configure(IRabbitMqBusFactoryConfigurator bus) =>
         bus.Host(Host, Port, VirtualHost, host =>

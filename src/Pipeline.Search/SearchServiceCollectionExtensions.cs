@@ -24,7 +24,7 @@ public static class SearchServiceCollectionExtensions
             .Validate(o => o.PromptTemplate.Contains(SearchOptions.LabelPlaceholder, StringComparison.Ordinal), "Search:PromptTemplate must contain {label}.")
             .Validate(o => o.VectorWeight + o.TextWeight > 0, "Search:VectorWeight and Search:TextWeight cannot both be 0.")
             .ValidateOnStart();
-        services.AddOptions<ImageEmbedderOptions>().Bind(configuration.GetSection(ImageEmbedderOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddModelFolderOptions<ImageEmbedderOptions>(configuration);
         services.AddOptions<InferenceOptions>().Bind(configuration.GetSection(InferenceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         if (!services.Any(d => d.ServiceType == typeof(IDbContextFactory<PipelineDbContext>)))

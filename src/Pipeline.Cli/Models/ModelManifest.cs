@@ -10,7 +10,7 @@ internal sealed record ModelManifest([property: JsonPropertyName("models")] IRea
     {
         if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"No model manifest at {path} (run from the repository root or pass --manifest).");
+            throw new FileNotFoundException($"No model manifest at {path}: run the tool inside a checkout of the repository or pass --manifest.");
         }
 
         var manifest = JsonSerializer.Deserialize<ModelManifest>(File.ReadAllText(path))

@@ -1,11 +1,14 @@
 using System.ComponentModel.DataAnnotations;
+using Pipeline.Inference.Runtime;
 
 namespace Pipeline.Inference.Captioning;
 
 /// <summary>The captioner to load (section <c>Models:Captioner</c>); an empty path means no captioner.</summary>
-public sealed class CaptionerOptions
+public sealed class CaptionerOptions : IModelFolderOptions
 {
     public const string Section = "Models:Captioner";
+
+    public static string SectionName => Section;
 
     /// <summary>
     /// A folder in the vision-encoder-decoder layout (Mozilla/distilvit, Xenova/vit-gpt2-image-captioning):
@@ -13,6 +16,8 @@ public sealed class CaptionerOptions
     /// generation_config.json, preprocessor_config.json, vocab.json and merges.txt.
     /// </summary>
     public string Path { get; set; } = "";
+
+    public bool IsWanted => !string.IsNullOrWhiteSpace(Path);
 
     /// <summary><c>quantized</c> (the <c>_quantized</c> files Firefox uses; what <c>pipeline models fetch</c> downloads) or <c>fp32</c>.</summary>
     [RegularExpression("^(fp32|quantized)$", ErrorMessage = "Models:Captioner:Variant must be fp32 or quantized.")]

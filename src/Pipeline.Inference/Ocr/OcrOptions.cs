@@ -1,11 +1,14 @@
 using System.ComponentModel.DataAnnotations;
+using Pipeline.Inference.Runtime;
 
 namespace Pipeline.Inference.Ocr;
 
 /// <summary>The PP-OCRv4 model set and its thresholds (section <c>Ocr</c>).</summary>
-public sealed class OcrOptions
+public sealed class OcrOptions : IModelFolderOptions
 {
     public const string Section = "Ocr";
+
+    public static string SectionName => Section;
 
     /// <summary>Read text in images. Off, or with no <see cref="Path"/>, images get no OCR text.</summary>
     public bool Enabled { get; set; } = true;
@@ -15,6 +18,8 @@ public sealed class OcrOptions
     /// ppocr_keys_v1.txt (<c>pipeline models fetch ppocr-v4</c> puts them in models/cache/ppocr-v4).
     /// </summary>
     public string Path { get; set; } = "";
+
+    public bool IsWanted => Enabled && !string.IsNullOrWhiteSpace(Path);
 
     /// <summary>Lines whose mean character probability is below this are dropped.</summary>
     [Range(0.0, 1.0)]

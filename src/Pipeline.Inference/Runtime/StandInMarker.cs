@@ -3,23 +3,45 @@ using System.Text.Json;
 namespace Pipeline.Inference.Runtime;
 
 /// <summary>
-/// The <c>stand-in.json</c> file that the project's model generator writes beside a random-weight model.
-/// Its presence marks every result of that model as produced by a stand-in, so it can never pass for a real one.
+/// What marks a model folder as a generated stand-in with random weights: the <c>stand-in.json</c> the project's
+/// generator writes beside it, or, where only the files of the real layout were copied (a model hub mirror serving
+/// stand-ins, <c>pipeline models fetch</c>), the <c>"_stand_in": true</c> the generator puts into <c>config.json</c>.
+/// Either marks every result of that model as produced by a stand-in, so it can never pass for a real one.
 /// </summary>
 public sealed record StandInMarker(string ModelId)
 {
     public const string FileName = "stand-in.json";
 
+    public const string ConfigFileName = "config.json";
+
     public static StandInMarker? TryRead(string modelFolder)
     {
-        var path = Path.Combine(modelFolder, FileName);
-        if (!File.Exists(path))
+        var marker = Path.Combine(modelFolder, FileName);
+        if (File.Exists(marker))
         {
-            return null;
+            using var document = JsonDocument.Parse(File.ReadAllText(marker));
+            return new StandInMarker(IdOrFolder(document.RootElement, "modelId", modelFolder));
         }
 
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
-        var id = document.RootElement.TryGetProperty("modelId", out var value) ? value.GetString() : null;
-        return new StandInMarker(string.IsNullOrWhiteSpace(id) ? "stand-in/" + Path.GetFileName(modelFolder) : id);
+        var config = Path.Combine(modelFolder, ConfigFileName);
+        if (File.Exists(config))
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(config));
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("_stand_in", out var flag) && flag.ValueKind == JsonValueKind.True)
+            {
+                return new StandInMarker(IdOrFolder(document.RootElement, "_name_or_path", modelFolder));
+            }
+        }
+
+        return null;
+    }
+
+    private static string IdOrFolder(JsonElement root, string property, string modelFolder)
+    {
+        var id = root.ValueKind == JsonValueKind.Object && root.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+        return string.IsNullOrWhiteSpace(id) ? "stand-in/" + Path.GetFileName(Path.TrimEndingDirectorySeparator(modelFolder)) : id;
     }
 }

@@ -41,8 +41,8 @@ public static class WorkerServiceCollectionExtensions
         // Only the worker runs passes side by side, so only its sessions divide the processors among them; the API's
         // and the CLI's take every processor for their one query at a time.
         services.PostConfigure<InferenceOptions>(inference => inference.IntraOpThreads = inference.ThreadsPerPass);
-        AddValidatedOptions<ImageEmbedderOptions>(services, configuration, ImageEmbedderOptions.Section);
-        AddValidatedOptions<CaptionerOptions>(services, configuration, CaptionerOptions.Section);
+        services.AddModelFolderOptions<ImageEmbedderOptions>(configuration);
+        services.AddModelFolderOptions<CaptionerOptions>(configuration);
         AddValidatedOptions<CaptioningOptions>(services, configuration, CaptioningOptions.Section);
         var chatCaptioning = configuration.GetSection(CaptioningOptions.Section).Get<CaptioningOptions>()?.Backend == CaptioningBackend.OpenAI;
         if (chatCaptioning)
@@ -50,7 +50,7 @@ public static class WorkerServiceCollectionExtensions
             AddValidatedOptions<ChatCaptionerOptions>(services, configuration, ChatCaptionerOptions.Section);
         }
 
-        AddValidatedOptions<OcrOptions>(services, configuration, OcrOptions.Section);
+        services.AddModelFolderOptions<OcrOptions>(configuration);
         AddValidatedOptions<DatabaseOptions>(services, configuration, DatabaseOptions.Section);
         AddValidatedOptions<ShutdownOptions>(services, configuration, ShutdownOptions.Section);
         AddValidatedOptions<BlobWatchOptions>(services, configuration, BlobWatchOptions.Section);

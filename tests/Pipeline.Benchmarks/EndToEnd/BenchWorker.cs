@@ -113,16 +113,7 @@ internal sealed class BenchWorker : IAsyncDisposable
             await drop.ExecuteNonQueryAsync();
         }
 
-        var rabbit = RabbitMqConnection.Parse(_rabbitMq);
-        var factory = new ConnectionFactory
-        {
-            HostName = rabbit.Host,
-            Port = rabbit.Port,
-            VirtualHost = rabbit.VirtualHost,
-            UserName = rabbit.Username,
-            Password = rabbit.Password,
-        };
-        await using var connection = await factory.CreateConnectionAsync();
+        await using var connection = await RabbitMqConnection.Parse(_rabbitMq).CreateConnectionFactory().CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         foreach (var name in new[] { Queue, Queue + "_error", Queue + "_skipped" })
         {

@@ -9,6 +9,13 @@ internal static class SearchCommand
     public static Command Create(CliContext context)
     {
         var text = new Argument<string>("text") { Description = "What the pictures show, or words written in them." };
+        text.Validators.Add(result =>
+        {
+            if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<string>()))
+            {
+                result.AddError("search needs words to look for, for example: pipeline search \"a dog on a beach\"");
+            }
+        });
         var paging = new PagingOptions();
         var command = new Command("search", "Find an owner's pictures by a description: CLIP similarity and full text over captions and text in the pictures.") { text };
         paging.AddTo(command);

@@ -10,6 +10,13 @@ internal static class SimilarCommand
     public static Command Create(CliContext context)
     {
         var image = new Argument<string>("imageId") { Description = "A described picture of the owner (ingest names them owner/file)." };
+        image.Validators.Add(result =>
+        {
+            if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<string>()))
+            {
+                result.AddError("similar needs the id of one of the owner's pictures, for example: pipeline similar demo/astronaut.png");
+            }
+        });
         var paging = new PagingOptions();
         var command = new Command("similar", "Find an owner's pictures that look like one of theirs.") { image };
         paging.AddTo(command);

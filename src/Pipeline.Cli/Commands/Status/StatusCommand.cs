@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Pipeline.Cli.Queues;
 using Pipeline.Messaging;
 using Spectre.Console;
 

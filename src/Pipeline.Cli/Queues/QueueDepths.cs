@@ -2,7 +2,7 @@ using Pipeline.Messaging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
-namespace Pipeline.Cli.Commands.Status;
+namespace Pipeline.Cli.Queues;
 
 /// <param name="Messages">Ready messages; null when the queue does not exist (no worker has declared it yet).</param>
 internal sealed record QueueDepth(string Queue, uint? Messages, uint? Consumers);
@@ -12,14 +12,7 @@ internal static class QueueDepths
 {
     public static async Task<List<QueueDepth>> ReadAsync(RabbitMqConnection rabbit, IEnumerable<string> queues, CancellationToken cancellationToken)
     {
-        var factory = new ConnectionFactory
-        {
-            HostName = rabbit.Host,
-            Port = rabbit.Port,
-            VirtualHost = rabbit.VirtualHost,
-            UserName = rabbit.Username,
-            Password = rabbit.Password,
-        };
+        var factory = rabbit.CreateConnectionFactory();
         await using var connection = await factory.CreateConnectionAsync("pipeline status", cancellationToken).ConfigureAwait(false);
         var depths = new List<QueueDepth>();
         foreach (var queue in queues)

@@ -4,7 +4,7 @@ using System.Threading.Channels;
 using Pipeline.Contracts;
 using Spectre.Console;
 
-namespace Pipeline.Cli.Commands;
+namespace Pipeline.Cli.Commands.Ingest;
 
 /// <summary>
 /// A live progress bar for an interactive terminal: described / failed / pending and images per second since the

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using Pipeline.Contracts;
 using Spectre.Console;
 
-namespace Pipeline.Cli.Commands;
+namespace Pipeline.Cli.Commands.Ingest;
 
 /// <summary>Prints result events for a set of image ids as they arrive.</summary>
 internal static class ResultPrinter

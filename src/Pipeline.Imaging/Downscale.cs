@@ -1,8 +1,6 @@
-using SkiaSharp;
-
 namespace Pipeline.Imaging;
 
-/// <summary>The max-side / min-side downscale rule and a good-quality resize for large reductions.</summary>
+/// <summary>The max-side / min-side downscale rule.</summary>
 internal static class Downscale
 {
     public static float Factor(int width, int height, int maxSide, int minSide)
@@ -22,16 +20,4 @@ internal static class Downscale
         scale >= 1f
             ? (width, height)
             : (Math.Max(1, (int)MathF.Round(width * scale)), Math.Max(1, (int)MathF.Round(height * scale)));
-
-    public static SKBitmap Resize(SKBitmap source, int width, int height)
-    {
-        var resized = new SKBitmap(source.Info.WithSize(width, height));
-        using var canvas = new SKCanvas(resized);
-        using var image = SKImage.FromBitmap(source);
-        using var paint = new SKPaint { BlendMode = SKBlendMode.Src };
-        // Trilinear mipmaps average every source pixel on large reductions instead of skipping most of them.
-        var sampling = new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear);
-        canvas.DrawImage(image, new SKRect(0, 0, width, height), sampling, paint);
-        return resized;
-    }
 }

@@ -1,70 +1,68 @@
 using Microsoft.Extensions.Options;
 using Pipeline.Contracts;
-using SkiaSharp;
+using Pipeline.Imaging.Codecs;
+using Pipeline.Imaging.Formats;
 
 namespace Pipeline.Imaging;
 
 /// <summary>
-/// Turns encoded bytes into an upright, downscaled bitmap, or rejects them with a specific reason.
-/// Every limit is checked from the header before a pixel is decoded, so a decompression bomb costs nothing.
+/// Turns encoded bytes into an upright, downscaled sRGB bitmap, or rejects them with a specific reason. The format is
+/// told from the signature, every limit is checked from the header before a pixel is decoded (so a decompression bomb
+/// costs nothing), and decoding costs what the output needs (libvips shrinks on load and streams; see
+/// <see cref="VipsCodec"/>), within <see cref="ImagingOptions.DecodeTimeoutMs"/>.
 /// </summary>
-public sealed class ImageDecoder(IOptions<ImagingOptions> options)
+public sealed class ImageDecoder
 {
-    private static readonly Dictionary<SKEncodedImageFormat, string> SupportedFormats = new()
+    private static readonly VipsCodec Vips = new();
+    private readonly ImagingOptions _options;
+    private readonly MagickCodec _magick;
+
+    public ImageDecoder(IOptions<ImagingOptions> options)
     {
-        [SKEncodedImageFormat.Png] = "png",
-        [SKEncodedImageFormat.Jpeg] = "jpeg",
-        [SKEncodedImageFormat.Webp] = "webp",
-        [SKEncodedImageFormat.Gif] = "gif",
-        [SKEncodedImageFormat.Bmp] = "bmp",
-    };
-
-    private readonly ImagingOptions _options = options.Value;
-
-    /// <exception cref="ImageRejectedException">The bytes are not an image this worker can describe.</exception>
-    public DecodedImage Decode(ReadOnlySpan<byte> bytes)
-    {
-        CheckSize(bytes);
-
-        using var data = SKData.CreateCopy(bytes);
-        // The codec owns the stream and disposes it with itself.
-        using var codec = SKCodec.Create(new SKMemoryStream(data), out var openResult)
-            ?? throw RejectUnreadable(bytes, openResult);
-
-        if (!SupportedFormats.TryGetValue(codec.EncodedFormat, out var format))
-        {
-            throw new ImageRejectedException(
-                FailureReasons.UnsupportedFormat,
-                $"{codec.EncodedFormat} images are not supported; send PNG, JPEG, WebP, GIF or BMP.");
-        }
-
-        var encoded = codec.Info;
-        CheckDimensions(encoded.Width, encoded.Height);
-
-        var origin = codec.EncodedOrigin;
-        var (uprightWidth, uprightHeight) = Orientation.SwapsAxes(origin)
-            ? (encoded.Height, encoded.Width)
-            : (encoded.Width, encoded.Height);
-        var scale = Downscale.Factor(uprightWidth, uprightHeight, _options.MaxSide, _options.MinSide);
-
-        using var decoded = DecodePixels(codec, scale);
-        using var upright = Orientation.Apply(decoded, origin);
-        var (targetWidth, targetHeight) = Downscale.Size(uprightWidth, uprightHeight, scale);
-        var bitmap = upright.Width == targetWidth && upright.Height == targetHeight
-            ? upright.Copy()
-            : Downscale.Resize(upright, targetWidth, targetHeight);
-
-        return new DecodedImage(bitmap, format, uprightWidth, uprightHeight);
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _magick = new MagickCodec(_options);
     }
 
-    // The byte cap is enforced while fetching (Sources:MaxBytes), before the bytes are ever held whole.
-    private static void CheckSize(ReadOnlySpan<byte> bytes)
+    /// <summary>The format and size a picture declares, checked against the limits; no pixel is decoded.</summary>
+    /// <exception cref="ImageRejectedException">Not a picture this worker describes, or over a limit.</exception>
+    public ImageHeader ReadHeader(byte[] bytes)
     {
-        if (bytes.IsEmpty)
+        ArgumentNullException.ThrowIfNull(bytes);
+        if (bytes.Length == 0)
         {
             throw new ImageRejectedException(FailureReasons.EmptyFile, "The file is empty (0 bytes).");
         }
+
+        var format = FormatSniffer.Detect(bytes) ?? throw RejectUnrecognised(bytes);
+        var header = CodecFor(format).ReadHeader(format, bytes);
+        CheckDimensions(header.Width, header.Height);
+        return header;
     }
+
+    /// <exception cref="ImageRejectedException">The bytes are not an image this worker can describe.</exception>
+    public DecodedImage Decode(byte[] bytes, CancellationToken cancellationToken = default)
+    {
+        var header = ReadHeader(bytes);
+        var scale = Downscale.Factor(header.UprightWidth, header.UprightHeight, _options.MaxSide, _options.MinSide);
+        var (width, height) = Downscale.Size(header.UprightWidth, header.UprightHeight, scale);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.DecodeTimeoutMs);
+        try
+        {
+            var bitmap = CodecFor(header.Format).Decode(header.Format, bytes, width, height, deadline.Token);
+            return new DecodedImage(bitmap, header.Format.Name, header.UprightWidth, header.UprightHeight);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ImageRejectedException(
+                FailureReasons.DecodeTimeout,
+                $"Decoding the {header.Format.Display} image ({header.Width:N0}×{header.Height:N0}) took longer than {_options.DecodeTimeoutMs:N0} ms (Imaging:DecodeTimeoutMs).");
+        }
+    }
+
+    private IImageCodec CodecFor(ImageFormat format) =>
+        format == ImageFormat.Heic || format == ImageFormat.JpegXl || format == ImageFormat.Bmp ? _magick : Vips;
 
     private void CheckDimensions(int width, int height)
     {
@@ -82,51 +80,12 @@ public sealed class ImageDecoder(IOptions<ImagingOptions> options)
         }
     }
 
-    private static SKBitmap DecodePixels(SKCodec codec, float scale)
-    {
-        // JPEG decoders can scale by 1/8..1 while decoding: far less memory and time for large photos.
-        var size = codec.Info.Size;
-        if (scale < 1f)
-        {
-            var scaled = codec.GetScaledDimensions(scale);
-            if (scaled.Width >= Math.Ceiling(size.Width * scale) && scaled.Height >= Math.Ceiling(size.Height * scale))
-            {
-                size = scaled;
-            }
-        }
-
-        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul, SKColorSpace.CreateSrgb());
-        var bitmap = new SKBitmap(info);
-        var result = codec.GetPixels(info, bitmap.GetPixels());
-        if (result is SKCodecResult.Success)
-        {
-            return bitmap;
-        }
-
-        bitmap.Dispose();
-        throw result switch
-        {
-            SKCodecResult.IncompleteInput => new ImageRejectedException(
-                FailureReasons.TruncatedImage, "The image file is truncated: its data ends before the last row of pixels."),
-            _ => new ImageRejectedException(
-                FailureReasons.CorruptImage, $"The image data is corrupt and cannot be decoded ({result})."),
-        };
-    }
-
-    private static ImageRejectedException RejectUnreadable(ReadOnlySpan<byte> bytes, SKCodecResult result)
-    {
-        var nonImage = FormatSniffer.DescribeNonImage(bytes);
-        if (nonImage is not null)
-        {
-            return new ImageRejectedException(
+    private static ImageRejectedException RejectUnrecognised(byte[] bytes) =>
+        FormatSniffer.DescribeNonImage(bytes) is { } nonImage
+            ? new ImageRejectedException(
                 FailureReasons.UnsupportedFormat,
-                $"The file is {nonImage}, not a picture this worker can describe; send PNG, JPEG, WebP, GIF or BMP.");
-        }
-
-        return result == SKCodecResult.IncompleteInput
-            ? new ImageRejectedException(FailureReasons.TruncatedImage, "The image file is truncated: it ends inside its header.")
+                $"The file is {nonImage}, not a picture this worker can describe; send {ImageFormat.Accepted}.")
             : new ImageRejectedException(
                 FailureReasons.UnrecognizedFormat,
-                "The file is not a recognised image format (no PNG, JPEG, WebP, GIF or BMP signature).");
-    }
+                $"The file is not a recognised image format (no {ImageFormat.Accepted} signature).");
 }

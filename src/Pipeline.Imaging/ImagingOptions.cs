@@ -28,4 +28,19 @@ public sealed class ImagingOptions
     /// </summary>
     [Range(1, 100_000)]
     public int MinSide { get; set; } = 224;
+
+    /// <summary>
+    /// The longest one image may take to decode; past it the image fails with <c>decode-timeout</c> and costs nothing
+    /// more (the decoder stops between rows).
+    /// </summary>
+    [Range(100, 600_000)]
+    public int DecodeTimeoutMs { get; set; } = 10_000;
+
+    /// <summary>
+    /// Pixels the process may be decoding at once, over all images (<see cref="Budget.DecodeBudget"/>). The default lets
+    /// five 12-megapixel photos decode side by side and one 64-megapixel picture alone. Formats decoded whole (HEIC,
+    /// JPEG XL, BMP) hold about 4 bytes per pixel while they decode, so this also bounds their memory.
+    /// </summary>
+    [Range(1_000_000, 1L << 32)]
+    public long MaxDecodingPixels { get; set; } = 64_000_000;
 }

@@ -32,7 +32,7 @@ public sealed class CaptionConformanceTests : IDisposable
         var pixels = new float[images.Count * length];
         for (var i = 0; i < images.Count; i++)
         {
-            using var decoded = decoder.Decode(await File.ReadAllBytesAsync(images[i].Path, cancellationToken));
+            using var decoded = decoder.Decode(await File.ReadAllBytesAsync(images[i].Path, cancellationToken), TestContext.Current.CancellationToken);
             TensorWriter.Write(decoded.Bitmap, captioner.Preprocessing, pixels.AsSpan(i * length, length));
         }
 

@@ -58,7 +58,7 @@ public sealed class ClipConformanceFixture : IAsyncLifetime
             OurPixels = new float[All.Count][];
             for (var i = 0; i < All.Count; i++)
             {
-                using var decoded = decoder.Decode(await File.ReadAllBytesAsync(All[i].Path, cancel));
+                using var decoded = decoder.Decode(await File.ReadAllBytesAsync(All[i].Path, cancel), TestContext.Current.CancellationToken);
                 TensorWriter.Write(decoded.Bitmap, embedder.Preprocessing, batch.AsSpan(i * length, length));
                 OurPixels[i] = batch.AsSpan(i * length, length).ToArray();
             }

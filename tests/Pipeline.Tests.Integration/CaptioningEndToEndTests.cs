@@ -48,7 +48,7 @@ public sealed class CaptioningEndToEndTests(PipelineServices services)
         var decoder = new ImageDecoder(Options.Create(new ImagingOptions()));
         foreach (var row in described)
         {
-            using var image = decoder.Decode(run.Uploaded[row.Id]);
+            using var image = decoder.Decode(run.Uploaded[row.Id], TestContext.Current.CancellationToken);
             var pixels = new float[captioner.Preprocessing.TensorLength];
             TensorWriter.Write(image.Bitmap, captioner.Preprocessing, pixels);
             var alone = (await captioner.CaptionAsync(pixels, 1, cancellationToken))[0];

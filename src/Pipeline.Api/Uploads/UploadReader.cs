@@ -5,6 +5,7 @@ using Pipeline.Api.Hosting;
 using Pipeline.Api.Owners;
 using Pipeline.Contracts;
 using Pipeline.Imaging;
+using Pipeline.Imaging.Formats;
 
 namespace Pipeline.Api.Uploads;
 

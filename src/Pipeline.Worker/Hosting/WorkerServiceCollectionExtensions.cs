@@ -2,6 +2,7 @@ using Azure.Storage.Blobs;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Pipeline.Imaging;
+using Pipeline.Imaging.Budget;
 using Pipeline.Inference.Captioning;
 using Pipeline.Inference.Captioning.Chat;
 using Pipeline.Inference.Embeddings;
@@ -73,6 +74,7 @@ public static class WorkerServiceCollectionExtensions
         services.AddSingleton<IImageFetcher, ImageFetcher>();
 
         services.AddSingleton<DecoderSource>();
+        services.AddSingleton(provider => new DecodeBudget(provider.GetRequiredService<IOptions<ImagingOptions>>().Value.MaxDecodingPixels));
         services.AddSingleton<OnnxSessionFactory>();
         services.AddSingleton(provider =>
         {

@@ -70,7 +70,7 @@ public sealed class ClipImageEmbedderTests(StandInEmbedderFixture fixture) : ICl
         for (var i = 0; i < 2; i++)
         {
             using var photo = PhotoLike(640, 480, tints[i], seed: i);
-            using var decoded = Decoder().Decode(Jpeg(photo));
+            using var decoded = Decoder().Decode(Jpeg(photo), TestContext.Current.CancellationToken);
             TensorWriter.Write(decoded.Bitmap, config, pixels.AsSpan(i * config.TensorLength, config.TensorLength));
         }
 

@@ -113,20 +113,8 @@ internal static class HandMadeImages
     }
 
     /// <summary>A PNG whose single IDAT chunk holds <paramref name="idat"/> as given, whatever IHDR declares.</summary>
-    public static byte[] PngWithData(int width, int height, byte bitDepth, byte colorType, byte[] idat)
-    {
-        var header = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(header, width);
-        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
-        header[8] = bitDepth;
-        header[9] = colorType;
-        using var png = new MemoryStream();
-        png.Write([0x89, .. "PNG"u8, 0x0D, 0x0A, 0x1A, 0x0A]);
-        WriteChunk(png, "IHDR", header);
-        WriteChunk(png, "IDAT", idat);
-        WriteChunk(png, "IEND", []);
-        return png.ToArray();
-    }
+    public static byte[] PngWithData(int width, int height, byte bitDepth, byte colorType, byte[] idat) =>
+        HugePngs.Assemble(width, height, bitDepth, colorType, idat);
 
     public static byte[] ZlibOfZeros(int count)
     {
@@ -177,33 +165,6 @@ internal static class HandMadeImages
         byte[] payload = [.. "Exif\0\0"u8, .. tiff];
         var length = payload.Length + 2;
         return [0xFF, 0xD8, 0xFF, 0xE1, (byte)(length >> 8), (byte)length, .. payload, .. jpeg.AsSpan(2)];
-    }
-
-    private static void WriteChunk(Stream png, string type, byte[] data)
-    {
-        Span<byte> word = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(word, data.Length);
-        png.Write(word);
-        var typeAndData = (byte[])[.. Encoding.ASCII.GetBytes(type), .. data];
-        png.Write(typeAndData);
-        BinaryPrimitives.WriteUInt32BigEndian(word, Crc32(typeAndData));
-        png.Write(word);
-    }
-
-    /// <summary>The CRC-32 (ISO-HDLC, as in PNG and zip) of the chunk type and data.</summary>
-    private static uint Crc32(ReadOnlySpan<byte> bytes)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in bytes)
-        {
-            crc ^= b;
-            for (var k = 0; k < 8; k++)
-            {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
-            }
-        }
-
-        return ~crc;
     }
 
     private static byte[] PackLsbFirst(List<int> codes, int bits)

@@ -13,7 +13,7 @@ public sealed class ImageDecoderFormatTests
     {
         using var source = Halves(64, 48, Red, Blue);
 
-        using var image = Decoder().Decode(Encode(source, encoding));
+        using var image = Decoder().Decode(Encode(source, encoding), TestContext.Current.CancellationToken);
 
         Assert.Equal(format, image.Format);
         Assert.Equal((64, 48), (image.Width, image.Height));
@@ -27,7 +27,7 @@ public sealed class ImageDecoderFormatTests
     {
         using var source = Quadrants(6, 4, Red, Blue, Green, Yellow);
 
-        using var image = Decoder().Decode(HandMadeImages.Bmp(source));
+        using var image = Decoder().Decode(HandMadeImages.Bmp(source), TestContext.Current.CancellationToken);
 
         Assert.Equal("bmp", image.Format);
         Assert.Equal((6, 4), (image.Width, image.Height));
@@ -42,7 +42,7 @@ public sealed class ImageDecoderFormatTests
     {
         var gif = HandMadeImages.AnimatedGif(2, 2, Red, Blue);
 
-        using var image = Decoder().Decode(gif);
+        using var image = Decoder().Decode(gif, TestContext.Current.CancellationToken);
 
         Assert.Equal("gif", image.Format);
         Assert.Equal((2, 2), (image.Width, image.Height));
@@ -72,7 +72,7 @@ public sealed class ImageDecoderFormatTests
         using var gray = new SKBitmap(new SKImageInfo(8, 8, SKColorType.Gray8, SKAlphaType.Opaque));
         gray.Erase(new SKColor(90, 90, 90));
 
-        using var image = Decoder().Decode(Png(gray));
+        using var image = Decoder().Decode(Png(gray), TestContext.Current.CancellationToken);
 
         Assert.Equal("png", image.Format);
         PixelAssert.Near(new SKColor(90, 90, 90), image.Bitmap, 4, 4, 1);
@@ -90,7 +90,7 @@ public sealed class ImageDecoderFormatTests
             rows[p * 6 + 4] = rows[p * 6 + 5] = 50;
         }
 
-        using var image = Decoder().Decode(HandMadeImages.Png(4, 4, 16, 2, rows, 4 * 6));
+        using var image = Decoder().Decode(HandMadeImages.Png(4, 4, 16, 2, rows, 4 * 6), TestContext.Current.CancellationToken);
 
         PixelAssert.Near(new SKColor(200, 100, 50), image.Bitmap, 2, 2, 1);
     }
@@ -106,7 +106,7 @@ public sealed class ImageDecoderFormatTests
             rows[p * 2 + 1] = 128;
         }
 
-        using var image = Decoder().Decode(HandMadeImages.Png(3, 3, 8, 4, rows, 3 * 2));
+        using var image = Decoder().Decode(HandMadeImages.Png(3, 3, 8, 4, rows, 3 * 2), TestContext.Current.CancellationToken);
 
         var pixel = image.Bitmap.GetPixel(1, 1);
         PixelAssert.Near(new SKColor(180, 180, 180), pixel, 1, "gray+alpha pixel");

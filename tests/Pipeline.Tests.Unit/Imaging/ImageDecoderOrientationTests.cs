@@ -24,7 +24,7 @@ public sealed class ImageDecoderOrientationTests
         using var stored = Quadrants(40, 20, Red, Blue, Green, Yellow);
         var jpeg = HandMadeImages.JpegWithOrientation(Jpeg(stored, quality: 100), orientation);
 
-        using var image = Decoder().Decode(jpeg);
+        using var image = Decoder().Decode(jpeg, TestContext.Current.CancellationToken);
 
         Assert.Equal((width, height), (image.Width, image.Height));
         Assert.Equal((width, height), (image.OriginalWidth, image.OriginalHeight));
@@ -45,7 +45,7 @@ public sealed class ImageDecoderOrientationTests
         using var stored = Halves(3000, 1000, Red, Blue);
         var jpeg = HandMadeImages.JpegWithOrientation(Jpeg(stored), 6);
 
-        using var image = Decoder().Decode(jpeg);
+        using var image = Decoder().Decode(jpeg, TestContext.Current.CancellationToken);
 
         Assert.Equal((1000, 3000), (image.OriginalWidth, image.OriginalHeight));
         Assert.Equal((341, 1024), (image.Width, image.Height));

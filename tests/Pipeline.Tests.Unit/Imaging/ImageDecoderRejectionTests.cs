@@ -101,5 +101,5 @@ public sealed class ImageDecoderRejectionTests
     }
 
     private static ImageRejectedException Reject(byte[] bytes, ImagingOptions? options = null) =>
-        Assert.Throws<ImageRejectedException>(() => Decoder(options).Decode(bytes));
+        Assert.Throws<ImageRejectedException>(() => Decoder(options).Decode(bytes, TestContext.Current.CancellationToken));
 }

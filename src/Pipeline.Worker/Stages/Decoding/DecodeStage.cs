@@ -2,6 +2,7 @@ using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Pipeline.Contracts;
 using Pipeline.Imaging;
+using Pipeline.Imaging.Budget;
 using Pipeline.Imaging.Tensors;
 using Pipeline.Worker.Batches;
 using Pipeline.Worker.Stages.Captioning;
@@ -10,9 +11,13 @@ using Pipeline.Worker.Stages.Reading;
 
 namespace Pipeline.Worker.Stages.Decoding;
 
-/// <summary>Decodes, orients and downscales an image, then writes each model's input tensor for it (CPU).</summary>
+/// <summary>
+/// Decodes, orients and downscales an image, then writes each model's input tensor for it (CPU). The header is read
+/// first, and the decode waits for its pixels in the worker's <see cref="DecodeBudget"/>.
+/// </summary>
 public sealed partial class DecodeStage(
     DecoderSource decoders,
+    DecodeBudget budget,
     OptionalEmbedder embedder,
     OptionalCaptioner captioner,
     OptionalChatCaptioner chatCaptioner,
@@ -29,15 +34,29 @@ public sealed partial class DecodeStage(
         return work.TimeAsync(StageNames.Decode, async () =>
         {
             var decoder = await decoders.CurrentAsync(cancellationToken).ConfigureAwait(false);
-            await Task.Run(() => Decode(decoder, work), cancellationToken).ConfigureAwait(false);
+            long pixels;
+            try
+            {
+                pixels = decoder.ReadHeader(work.Bytes).Pixels;
+            }
+            catch (ImageRejectedException rejection)
+            {
+                work.Reject(rejection);
+                return;
+            }
+
+            using (await budget.AcquireAsync(pixels, cancellationToken).ConfigureAwait(false))
+            {
+                await Task.Run(() => Decode(decoder, work, cancellationToken), cancellationToken).ConfigureAwait(false);
+            }
         });
     }
 
-    private void Decode(ImageDecoder decoder, ImageWork work)
+    private void Decode(ImageDecoder decoder, ImageWork work, CancellationToken cancellationToken)
     {
         try
         {
-            var image = decoder.Decode(work.Bytes);
+            var image = decoder.Decode(work.Bytes!, cancellationToken);
             work.Bytes = null;
             // The text reader works on the picture itself (at its own resolution), after the tensors are written.
             work.Image = image;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Pipeline.Contracts;
@@ -15,59 +14,29 @@ namespace Pipeline.Contracts;
 /// <param name="SourceVersion">Optional version of the source (a blob's ETag). A stored result answers the message only
 /// when it describes this version; another version is described again and replaces it. Without one, any stored result
 /// answers. Left out of the JSON when absent, so producers that never send it see the same wire format as before.</param>
+[JsonConverter(typeof(ImageUploadedJsonConverter))]
 public sealed record ImageUploaded(
     string ImageId,
     string OwnerId,
     ImageSource Source,
     string? ContentHash = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CaptionTask? Task = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SourceVersion = null) : IJsonOnDeserialized
+    CaptionTask? Task = null,
+    string? SourceVersion = null)
 {
     /// <summary>Longest <see cref="ImageId"/>, <see cref="OwnerId"/> and <see cref="SourceVersion"/> (their columns' size).</summary>
     public const int MaxIdLength = 200;
 
     /// <summary>
-    /// A message without a usable id cannot have a row or an event, so it is refused while it is read: the broker
-    /// client then parks that one message in the <c>_error</c> queue, with this reason in its headers, before it
-    /// can join (and fail) a batch of good ones. Problems of anything else are the image's, reported per image.
+    /// What was wrong with the message besides its id, found while it was read (a field of the wrong type, an owner
+    /// that cannot be stored): its image fails with <c>invalid-message</c> naming them. Never sent.
     /// </summary>
-    void IJsonOnDeserialized.OnDeserialized()
-    {
-        if (string.IsNullOrWhiteSpace(ImageId))
-        {
-            throw new JsonException("The message has no imageId: there is nothing to key a result by.");
-        }
+    [JsonIgnore]
+    public IReadOnlyList<string> Problems { get; init; } = [];
 
-        RequireStorable(ImageId, "imageId");
-        if (OwnerId is not null)
-        {
-            RequireStorable(OwnerId, "ownerId");
-        }
+    public bool Equals(ImageUploaded? other) =>
+        other is not null
+        && ImageId == other.ImageId && OwnerId == other.OwnerId && Equals(Source, other.Source) && ContentHash == other.ContentHash
+        && Equals(Task, other.Task) && SourceVersion == other.SourceVersion && Problems.SequenceEqual(other.Problems);
 
-        RequireNoControlCharacters(Source?.Type, "source.type");
-        RequireNoControlCharacters(ContentHash, "contentHash");
-        if (SourceVersion is not null)
-        {
-            RequireStorable(SourceVersion, "sourceVersion");
-        }
-    }
-
-    private static void RequireStorable(string value, string name)
-    {
-        if (value.Length > MaxIdLength)
-        {
-            throw new JsonException($"The message's {name} has {value.Length} characters; at most {MaxIdLength} are allowed.");
-        }
-
-        RequireNoControlCharacters(value, name);
-    }
-
-    // Control characters forge log lines and NUL cannot be stored in Postgres text.
-    private static void RequireNoControlCharacters(string? value, string name)
-    {
-        if (value is not null && value.Any(char.IsControl))
-        {
-            throw new JsonException($"The message's {name} contains control characters.");
-        }
-    }
+    public override int GetHashCode() => HashCode.Combine(ImageId, OwnerId, Source, ContentHash, Task, SourceVersion, Problems.Count);
 }

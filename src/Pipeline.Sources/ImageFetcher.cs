@@ -30,17 +30,25 @@ public sealed class ImageFetcher(BlobImageFetcher blobs, UrlImageFetcher urls, I
     private async Task<FetchedImage> FetchUrlAsync(Uri uri, CancellationToken cancellationToken) =>
         new(await urls.FetchAsync(uri, cancellationToken).ConfigureAwait(false), null);
 
-    private byte[] Inline(byte[]? data)
+    private byte[] Inline(string? data)
     {
         if (data is null)
         {
             throw new ImageRejectedException(FailureReasons.InvalidMessage, "An inline source needs 'data' (base64 image bytes).");
         }
 
-        return data.Length <= _options.MaxInlineBytes
-            ? data
-            : throw new ImageRejectedException(
-                FailureReasons.TooManyBytes,
-                $"The inline image has {data.Length:N0} bytes; inline images are limited to {_options.MaxInlineBytes:N0} (upload larger ones as blobs).");
+        // Checked before decoding: a huge string must not become a huge array first.
+        var declared = (long)data.Length * 3 / 4;
+        if (declared > _options.MaxInlineBytes + 2)
+        {
+            throw TooLarge(declared);
+        }
+
+        var bytes = InlineData.Decode(data);
+        return bytes.Length <= _options.MaxInlineBytes ? bytes : throw TooLarge(bytes.Length);
     }
+
+    private ImageRejectedException TooLarge(long bytes) => new(
+        FailureReasons.TooManyBytes,
+        $"The inline image has {bytes:N0} bytes; inline images are limited to {_options.MaxInlineBytes:N0} (upload larger ones as blobs).");
 }

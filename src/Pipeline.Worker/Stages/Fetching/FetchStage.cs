@@ -35,6 +35,11 @@ public sealed class FetchStage(IImageFetcher fetcher)
 
     private static void CheckMessage(ImageUploaded message)
     {
+        if (message.Problems.Count > 0)
+        {
+            throw new ImageRejectedException(FailureReasons.InvalidMessage, string.Join(" ", message.Problems));
+        }
+
         if (string.IsNullOrWhiteSpace(message.OwnerId))
         {
             throw new ImageRejectedException(FailureReasons.InvalidMessage, "The message has no ownerId.");

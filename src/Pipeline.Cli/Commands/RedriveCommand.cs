@@ -83,13 +83,15 @@ internal static class RedriveCommand
             moved++;
         }
 
+        // Counted before the kept ones are handed back, which the broker does in its own time: these are the ones
+        // not taken (past --limit, or parked while this ran).
+        var left = (await channel.QueueDeclarePassiveAsync(errorQueue, cancellationToken).ConfigureAwait(false)).MessageCount + (uint)kept.Count;
         if (lastKept > 0)
         {
             // Every kept message at once (the moved ones are acknowledged already): each goes back to its place.
             await channel.BasicNackAsync(lastKept, multiple: true, requeue: true, cancellationToken).ConfigureAwait(false);
         }
 
-        var left = (await channel.QueueDeclarePassiveAsync(errorQueue, cancellationToken).ConfigureAwait(false)).MessageCount;
         context.Console.MarkupLine(Markup.Escape(Summary(moved, errorQueue, queue, kept, left)));
         return ExitCodes.Ok;
     }

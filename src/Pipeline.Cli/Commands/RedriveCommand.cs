@@ -92,7 +92,7 @@ internal static class RedriveCommand
             await channel.BasicNackAsync(lastKept, multiple: true, requeue: true, cancellationToken).ConfigureAwait(false);
         }
 
-        context.Console.MarkupLine(Markup.Escape(Summary(moved, errorQueue, queue, kept, left)));
+        context.Console.WriteLine(Summary(moved, errorQueue, queue, kept, left));
         return ExitCodes.Ok;
     }
 

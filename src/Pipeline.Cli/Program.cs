@@ -21,7 +21,7 @@ var root = new RootCommand("Pipeline: alt-text and embeddings for uploaded image
     MigrateCommand.Create(),
     IngestCommand.Create(),
     ModelsCommand.Create(),
-    RedriveCommand.Create(),
+    RedriveCommand.Create(context),
     SearchCommand.Create(context),
     SimilarCommand.Create(context),
     ClassifyCommand.Create(context),

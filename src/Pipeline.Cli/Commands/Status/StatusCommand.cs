@@ -6,14 +6,18 @@ using Spectre.Console;
 
 namespace Pipeline.Cli.Commands.Status;
 
-/// <summary><c>status</c>: what the pipeline has done (described / failed per owner, failure reasons) and what waits (queue depth, consumers).</summary>
+/// <summary>
+/// <c>status</c>: what the pipeline has done (described / failed per owner, failure reasons) and what waits (queue depth,
+/// consumers, and why the messages in the error queue were parked).
+/// </summary>
 internal static class StatusCommand
 {
     public static Command Create(CliContext context)
     {
         var owner = new Option<string?>("--owner") { Description = "Only this owner's images (default: every owner)." };
         var queue = new Option<string>("--queue") { Description = "The worker's input queue.", DefaultValueFactory = _ => QueueNames.ImageUploaded };
-        var command = new Command("status", "Described and failed images per owner, failure reasons, and the input queue's depth and consumers.") { owner, queue };
+        var command = new Command(
+            "status", "Described and failed images per owner, failure reasons, the input queue's depth and consumers, and why parked messages wait.") { owner, queue };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var configuration = context.LoadConfiguration();
@@ -21,8 +25,17 @@ internal static class StatusCommand
                 configuration.ConnectionString("Postgres", "to count the images"), parse.GetValue(owner), cancellationToken).ConfigureAwait(false);
             var inputQueue = parse.GetRequiredValue(queue);
             var rabbit = RabbitMqConnection.Parse(configuration.ConnectionString("RabbitMq", "to read the queues"));
-            var depths = await QueueDepths.ReadAsync(rabbit, [inputQueue, inputQueue + "_error"], cancellationToken).ConfigureAwait(false);
+            var errorQueue = inputQueue + "_error";
+            var depths = await QueueDepths.ReadAsync(rabbit, [inputQueue, errorQueue], cancellationToken).ConfigureAwait(false);
+            var parked = depths.Single(d => d.Queue == errorQueue).Messages > 0
+                ? await ParkedMessagePeek.ReadAsync(rabbit, errorQueue, ParkedMessagePeek.MaxInspected, cancellationToken).ConfigureAwait(false)
+                : null;
             Write(context.Console, counts, depths);
+            if (parked is not null)
+            {
+                ParkedTable.Write(context.Console, parked);
+            }
+
             return 0;
         });
         return command;

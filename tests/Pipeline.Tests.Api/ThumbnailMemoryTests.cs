@@ -31,15 +31,18 @@ public sealed class ThumbnailMemoryTests(PipelineServices services)
         await using var api = ApiProcess.Start(run.ApiSettings, cgroup);
         await api.WaitUntilReadyAsync(cancellationToken);
         var client = api.ClientFor(Owner);
-        await UploadAsync(client, "bands", LargePngs.RgbBands(8000, 8000), cancellationToken);
-        await UploadAsync(client, "black", LargePngs.BlackBilevel(8000, 8000), cancellationToken);
+        var bands = LargePngs.RgbBands(8000, 8000);
+        var black = LargePngs.BlackBilevel(8000, 8000);
+        await UploadAsync(client, "bands", bands, cancellationToken);
+        await UploadAsync(client, "black", black, cancellationToken);
 
         var sameWidth = await BurstAsync(client, "bands", [.. Enumerable.Repeat(256, 10)], cancellationToken);
         var threeWidths = await BurstAsync(client, "black", [64, 64, 64, 128, 128, 128, 256, 256, 256, 256], cancellationToken);
 
         var peakRss = api.Memory() is { } memory ? string.Create(CultureInfo.InvariantCulture, $"{memory.PeakResidentMegabytes:F0} MiB") : "unknown (it has exited)";
         var figures = string.Create(CultureInfo.InvariantCulture,
-            $"10 × width=256 of an 8000×8000 RGB PNG: {sameWidth.Wall.TotalSeconds:F1} s; 10 over 3 stored widths of an 8000×8000 1-bit PNG: " +
+            $"10 × width=256 of an 8000×8000 RGB PNG ({bands.Length / 1024} KiB): {sameWidth.Wall.TotalSeconds:F1} s; " +
+            $"10 over 3 stored widths of an 8000×8000 1-bit PNG ({black.Length / 1024} KiB): " +
             $"{threeWidths.Wall.TotalSeconds:F1} s; API peak RSS {peakRss}, cgroup peak " +
             $"{cgroup.PeakBytes / 1_048_576.0:F0} MiB of {MemoryLimit / 1_048_576} MiB (limit reached {cgroup.LimitHits} times, OOM kills {cgroup.OomKills})");
         TestContext.Current.SendDiagnosticMessage(figures);

@@ -53,7 +53,7 @@ public sealed class UploadAndResultTests(PipelineServices services)
         Assert.Equal(HttpStatusCode.OK, thumbnail.StatusCode);
         Assert.Equal("image/webp", thumbnail.Content.Headers.ContentType?.MediaType);
         using var decoded = SKBitmap.Decode(await thumbnail.Content.ReadAsByteArrayAsync(cancellationToken));
-        Assert.Equal((100, 75), (decoded.Width, decoded.Height));
+        Assert.Equal((128, 96), (decoded.Width, decoded.Height)); // the smallest stored width at least 100
 
         using var list = await client.GetAsync("/v1/images?status=described", cancellationToken);
         var page = await list.JsonAsync(HttpStatusCode.OK, cancellationToken);

@@ -39,6 +39,18 @@ public sealed class HostStartupTests(PipelineServices services)
     }
 
     [Fact]
+    public async Task ThumbnailSettingsOutOfRangeOrNamingTheUploadContainerStopTheApiBeforeItStarts()
+    {
+        var environment = Environment(("Api__Thumbnails__MaxConcurrentRenders", "0"), ("Api__Thumbnails__Container", "images"));
+
+        var run = await BuiltProgram.Api.RunAsync(environment, [], TestContext.Current.CancellationToken);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("'MaxConcurrentRenders' with the error: 'The field MaxConcurrentRenders must be between 1 and 64.'", run.Error, StringComparison.Ordinal);
+        Assert.Contains("Api:Thumbnails:Container must not be Api:Container", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ARelativeModelPathStartsAtTheRepositoryRootWhereverTheProcessStarts()
     {
         Assert.True(File.Exists(Path.Combine(ModelFolders.BaseFolder, "models", "manifest.json")));

@@ -8,9 +8,12 @@ public sealed class ApiOptions
 {
     public const string Section = "Api";
 
+    /// <summary>Azure's rule for container names: 3–63 lowercase letters, digits and single hyphens, no hyphen at either end.</summary>
+    public const string ContainerNamePattern = "^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$";
+
     /// <summary>Blob container uploads go to, as <c>{owner}/{id}</c> (the worker's Sources:AllowedContainers must allow it).</summary>
     [Required]
-    [RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "Api:Container must be a valid blob container name.")]
+    [RegularExpression(ContainerNamePattern, ErrorMessage = "Api:Container must be a valid blob container name.")]
     public string Container { get; set; } = "images";
 
     /// <summary>The worker's input queue (its Batching:QueueName).</summary>

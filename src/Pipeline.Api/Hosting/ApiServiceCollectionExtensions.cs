@@ -27,6 +27,12 @@ public static class ApiServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<OwnerOptions>().Bind(configuration.GetSection(OwnerOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OwnerOptions>, OwnerOptionsValidator>();
+        services.AddOptions<ThumbnailOptions>().Bind(configuration.GetSection(ThumbnailOptions.Section)).ValidateDataAnnotations()
+            .Validate<IOptions<ApiOptions>>((o, api) => o.Container != api.Value.Container,
+                "Api:Thumbnails:Container must not be Api:Container: thumbnails are no uploads.")
+            .Validate<IOptions<BlobWatchOptions>>((o, watch) => !watch.Value.Containers.Any(c => c.Name == o.Container),
+                "Api:Thumbnails:Container must not be one of BlobWatch:Containers: thumbnails are no images to describe.")
+            .ValidateOnStart();
         services.AddOptions<ImagingOptions>().Bind(configuration.GetSection(ImagingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<BlobWatchOptions>().Bind(configuration.GetSection(BlobWatchOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<BlobWatchOptions>, BlobWatchOptionsValidator>();
@@ -60,7 +66,10 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<UploadReader>();
         services.AddSingleton<ImageIntake>();
         services.AddSingleton<ImageCatalog>();
+        services.AddSingleton<ApiMetrics>();
         services.AddSingleton<Thumbnails>();
+        services.AddSingleton<ThumbnailBlobs>();
+        services.AddSingleton<ThumbnailRenders>();
         services.AddSingleton<ResultWaiters>();
         services.AddSingleton<Describer>();
         services.AddSingleton<BlobOwners>();

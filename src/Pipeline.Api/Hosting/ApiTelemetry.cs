@@ -36,7 +36,7 @@ public static class ApiTelemetry
                     .AddHttpClientInstrumentation()
                     .AddNpgsqlInstrumentation()
                     .AddRuntimeInstrumentation()
-                    .AddMeter(DiagnosticHeaders.DefaultListenerName);
+                    .AddMeter(ApiMetrics.MeterName, DiagnosticHeaders.DefaultListenerName);
                 if (prometheus)
                 {
                     metrics.AddPrometheusExporter();

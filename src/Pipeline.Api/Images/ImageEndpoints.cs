@@ -17,6 +17,9 @@ public static class ImageEndpoints
 {
     private const int MaxPageSize = 100;
 
+    /// <summary>About one render of a large original with today's decoder.</summary>
+    private const int BusyRetrySeconds = 5;
+
     public static RouteGroupBuilder MapImageEndpoints(this RouteGroupBuilder v1)
     {
         var images = v1.MapGroup("/images").WithTags("Images");
@@ -39,11 +42,14 @@ public static class ImageEndpoints
             .Produces<ImageView>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound);
         images.MapGet("/{id}/content", ContentAsync)
-            .WithSummary("The image's bytes, or a WebP thumbnail ?width=16..2048 pixels wide")
+            .WithSummary("The image's bytes, or a WebP thumbnail for ?width=16..2048")
+            .WithDescription("The thumbnail has the smallest stored width at least as wide as asked (64, 128, 256, 512, 768, 1024, 1536 or 2048 " +
+                "pixels; never wider than the image), made once and then served from the store. 503 with Retry-After while too many are being made.")
             .Produces<byte[]>(StatusCodes.Status200OK, "image/png", "image/jpeg", "image/webp", "image/gif", "image/bmp")
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return v1;
     }
 
@@ -109,15 +115,16 @@ public static class ImageEndpoints
         HttpContext http,
         ImageCatalog catalog,
         ImageBlobs blobs,
-        Thumbnails thumbnails,
+        ThumbnailBlobs thumbnails,
+        ThumbnailRenders renders,
         IOptions<ApiOptions> options,
         CancellationToken cancellationToken,
         int? width = null)
     {
         id = ImageRouteId.Decode(id);
-        if (width is < Thumbnails.MinWidth or > Thumbnails.MaxWidth)
+        if (width is < ThumbnailWidths.Min or > ThumbnailWidths.Max)
         {
-            return ApiProblems.BadRequest($"width must be {Thumbnails.MinWidth}–{Thumbnails.MaxWidth} pixels.");
+            return ApiProblems.BadRequest($"width must be {ThumbnailWidths.Min}–{ThumbnailWidths.Max} pixels.");
         }
 
         var owner = http.User.Owner();
@@ -137,8 +144,9 @@ public static class ImageEndpoints
             return UnknownImage(id);
         }
 
-        // An id's bytes never change, so the blob's ETag (and the width) names this response for good.
-        var etag = new EntityTagHeaderValue($"\"{properties.ETag.ToString().Trim('"')}{(width is null ? "" : $"-w{width}")}\"");
+        // An id's bytes never change, so the blob's ETag (and the stored width) names this response for good.
+        var storedWidth = width is null ? (int?)null : ThumbnailWidths.StoredFor(width.Value);
+        var etag = new EntityTagHeaderValue($"\"{properties.ETag.ToString().Trim('"')}{(storedWidth is null ? "" : $"-w{storedWidth}")}\"");
         var headers = http.Response.GetTypedHeaders();
         headers.ETag = etag;
         headers.CacheControl = new CacheControlHeaderValue { Private = true, MaxAge = TimeSpan.FromHours(1) };
@@ -148,7 +156,7 @@ public static class ImageEndpoints
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        if (width is null)
+        if (storedWidth is null)
         {
             var download = await blob.DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             return TypedResults.Stream(download.Value.Content, properties.ContentType ?? "application/octet-stream");
@@ -160,15 +168,52 @@ public static class ImageEndpoints
                 $"The image has {properties.ContentLength:N0} bytes, more than Api:MaxImageBytes: no thumbnail is made of it.", FailureReasons.TooManyBytes);
         }
 
-        var bytes = (await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToArray();
+        return await ThumbnailAsync(http, owner, blob, properties.ETag, storedWidth.Value, thumbnails, renders, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The stored thumbnail, or one made now (once, however many ask at the same time) and stored for next time.</summary>
+    private static async Task<IResult> ThumbnailAsync(
+        HttpContext http,
+        string owner,
+        BlobClient original,
+        ETag originalETag,
+        int width,
+        ThumbnailBlobs thumbnails,
+        ThumbnailRenders renders,
+        CancellationToken cancellationToken)
+    {
+        var thumbnail = thumbnails.Blob(owner, original, originalETag, width);
+        if (await thumbnails.OpenAsync(thumbnail, cancellationToken).ConfigureAwait(false) is { } stored)
+        {
+            return TypedResults.Stream(stored, Thumbnails.MediaType);
+        }
+
         try
         {
-            return TypedResults.File(thumbnails.Render(bytes, width.Value), Thumbnails.MediaType);
+            var made = await renders.RenderAsync(original, originalETag, thumbnail, width, cancellationToken).ConfigureAwait(false);
+            return TypedResults.File(made, Thumbnails.MediaType);
         }
         catch (ImageRejectedException e)
         {
             return ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, "No thumbnail", e.Message, e.Reason);
         }
+        catch (ThumbnailsBusyException e)
+        {
+            return TryAgainSoon(http, e.Message, BusyRetrySeconds);
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            return TryAgainSoon(http, "The image changed while its thumbnail was being made; ask again.", 1);
+        }
+    }
+
+    /// <summary>503 with Retry-After, kept out of every cache: the ETag and max-age set above were for a thumbnail.</summary>
+    private static ProblemHttpResult TryAgainSoon(HttpContext http, string detail, int retryAfterSeconds)
+    {
+        http.Response.Headers.ETag = default;
+        http.Response.GetTypedHeaders().CacheControl = new CacheControlHeaderValue { NoStore = true };
+        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, "Try again shortly", detail);
     }
 
     /// <summary>The blob a stored row names (it belongs to the row's owner), or for a pending upload the owner's own blob.</summary>

@@ -8,16 +8,31 @@ namespace Pipeline.Api.Images;
 /// <summary>
 /// Small pictures for the search page: decoded by the worker's own decoder (header limits, EXIF orientation, the same
 /// good-quality reduction) to the asked width, encoded as WebP (keeps transparency; every current browser shows it).
+/// Each is made once (<see cref="ThumbnailRenders"/>) and served from the store after that (<see cref="ThumbnailBlobs"/>).
 /// </summary>
 public sealed class Thumbnails(IOptions<ImagingOptions> imaging)
 {
-    public const int MinWidth = 16;
-    public const int MaxWidth = 2048;
     public const string MediaType = "image/webp";
     private const int Quality = 80;
 
     /// <exception cref="ImageRejectedException">The bytes do not decode.</exception>
     public byte[] Render(byte[] bytes, int width)
+    {
+        try
+        {
+            return Encode(bytes, width);
+        }
+        finally
+        {
+            // The decoder leaves a full-size copy of the picture to the finalizer (SkiaSharp's SKBitmap.Copy draws through
+            // a shader it never disposes, whose image copies the bitmap): 244 MiB for 64 megapixels. Collected now, before
+            // the next render holds another; the GC cannot see native memory, and a few such copies exceed the API's limit.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+    }
+
+    private byte[] Encode(byte[] bytes, int width)
     {
         var (uprightWidth, uprightHeight) = UprightSize(bytes);
         // The decoder bounds the longer side; choose it so that the width comes out as asked (never enlarged).

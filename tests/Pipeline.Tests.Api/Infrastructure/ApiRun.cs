@@ -21,13 +21,15 @@ public sealed class ApiRun : IAsyncDisposable
     private readonly List<HttpClient> _clients = [];
     private WorkerUnderTest? _worker;
 
-    private ApiRun(PipelineServices services, string database, string queueName, BlobContainerClient container, IReadOnlyDictionary<string, string?> workerSettings)
+    private ApiRun(
+        PipelineServices services, string database, string queueName, BlobContainerClient container, BlobContainerClient thumbnails, IReadOnlyDictionary<string, string?> workerSettings)
     {
         _services = services;
         _workerSettings = workerSettings;
         Database = database;
         QueueName = queueName;
         Container = container;
+        Thumbnails = thumbnails;
     }
 
     public string Database { get; }
@@ -36,7 +38,13 @@ public sealed class ApiRun : IAsyncDisposable
 
     public BlobContainerClient Container { get; }
 
+    /// <summary>The run's own thumbnails container (the API creates it when it stores the first).</summary>
+    public BlobContainerClient Thumbnails { get; }
+
     public ApiFactory Factory { get; private set; } = null!;
+
+    /// <summary>The API's settings (configuration paths), for <see cref="Factory"/> or an API process.</summary>
+    public IReadOnlyDictionary<string, string?> ApiSettings { get; private set; } = null!;
 
     /// <param name="withWorker">False: the queue only collects the announcements until <see cref="StartWorkerAsync"/>.</param>
     /// <param name="api">Settings of the API beyond the defaults here.</param>
@@ -54,8 +62,10 @@ public sealed class ApiRun : IAsyncDisposable
         await MigrateAsync(database, cancellationToken);
         var queueName = "api-test-" + Guid.NewGuid().ToString("N")[..12];
         await BrokerQueues.DeclareAsync(services.Endpoints.RabbitMq, queueName);
-        var container = new BlobServiceClient(services.Endpoints.Blobs).GetBlobContainerClient("api-test-" + Guid.NewGuid().ToString("N")[..12]);
+        var blobService = new BlobServiceClient(services.Endpoints.Blobs);
+        var container = blobService.GetBlobContainerClient("api-test-" + Guid.NewGuid().ToString("N")[..12]);
         await container.CreateAsync(cancellationToken: cancellationToken);
+        var thumbnails = blobService.GetBlobContainerClient("api-thumbnails-" + Guid.NewGuid().ToString("N")[..12]);
 
         var workerSettings = new Dictionary<string, string?>
         {
@@ -69,7 +79,7 @@ public sealed class ApiRun : IAsyncDisposable
             workerSettings[key] = value;
         }
 
-        var run = new ApiRun(services, database, queueName, container, workerSettings);
+        var run = new ApiRun(services, database, queueName, container, thumbnails, workerSettings);
         if (withWorker)
         {
             await run.StartWorkerAsync(cancellationToken);
@@ -81,6 +91,7 @@ public sealed class ApiRun : IAsyncDisposable
             ["ConnectionStrings:RabbitMq"] = services.Endpoints.RabbitMq,
             ["ConnectionStrings:Blobs"] = services.Endpoints.Blobs,
             ["Api:Container"] = container.Name,
+            ["Api:Thumbnails:Container"] = thumbnails.Name,
             ["Api:QueueName"] = queueName,
             ["Api:DescribeTimeoutSeconds"] = "120",
             ["Api:Owners:TrustOwnerHeader"] = "true",
@@ -98,6 +109,7 @@ public sealed class ApiRun : IAsyncDisposable
             settings[key] = value;
         }
 
+        run.ApiSettings = settings;
         run.Factory = new ApiFactory(settings);
         return run;
     }
@@ -127,16 +139,11 @@ public sealed class ApiRun : IAsyncDisposable
         return client;
     }
 
-    public async Task<List<string>> BlobNamesAsync(CancellationToken cancellationToken)
-    {
-        var names = new List<string>();
-        await foreach (var blob in Container.GetBlobsAsync(cancellationToken: cancellationToken))
-        {
-            names.Add(blob.Name);
-        }
+    public Task<List<string>> BlobNamesAsync(CancellationToken cancellationToken) => NamesAsync(Container, cancellationToken);
 
-        return names;
-    }
+    /// <summary>The thumbnails stored so far (none while the container has not been made).</summary>
+    public async Task<List<string>> ThumbnailNamesAsync(CancellationToken cancellationToken) =>
+        await Thumbnails.ExistsAsync(cancellationToken) ? await NamesAsync(Thumbnails, cancellationToken) : [];
 
     public async ValueTask DisposeAsync()
     {
@@ -154,6 +161,18 @@ public sealed class ApiRun : IAsyncDisposable
         await _services.DeleteQueuesAsync(QueueName);
         await _services.DropDatabaseAsync(Database);
         await Container.DeleteIfExistsAsync();
+        await Thumbnails.DeleteIfExistsAsync();
+    }
+
+    private static async Task<List<string>> NamesAsync(BlobContainerClient container, CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        await foreach (var blob in container.GetBlobsAsync(cancellationToken: cancellationToken))
+        {
+            names.Add(blob.Name);
+        }
+
+        return names;
     }
 
     private static async Task MigrateAsync(string database, CancellationToken cancellationToken)

@@ -31,8 +31,8 @@ public sealed class ThumbnailMemoryTests(PipelineServices services)
         await using var api = ApiProcess.Start(run.ApiSettings, cgroup);
         await api.WaitUntilReadyAsync(cancellationToken);
         var client = api.ClientFor(Owner);
-        var bands = LargePngs.RgbBands(8000, 8000);
-        var black = LargePngs.BlackBilevel(8000, 8000);
+        var bands = HugePngs.Rgb(8000, 8000, 48, 128, 192);
+        var black = HugePngs.Bilevel(8000, 8000);
         await UploadAsync(client, "bands", bands, cancellationToken);
         await UploadAsync(client, "black", black, cancellationToken);
 

@@ -17,11 +17,11 @@ public sealed class ThumbnailOptions
     public string Container { get; set; } = "thumbnails";
 
     /// <summary>
-    /// Thumbnails this instance makes at once. Making one decodes the original, and today's decoder holds four full-size
-    /// copies of it at its peak (1.06 GiB for 64 megapixels): one at a time is what the API's 1536 MiB limit fits.
+    /// Thumbnails this instance makes at once. Making one decodes the original; the decoder's cost follows the thumbnail
+    /// (a 64-megapixel PNG: tens of megabytes, a fraction of a second), so this mostly bounds the CPU the API spends on it.
     /// </summary>
     [Range(1, 64)]
-    public int MaxConcurrentRenders { get; set; } = 1;
+    public int MaxConcurrentRenders { get; set; } = 2;
 
     /// <summary>
     /// Thumbnails waiting for a turn; a request for one more is answered 503 with Retry-After. Requests for a

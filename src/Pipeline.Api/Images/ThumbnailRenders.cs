@@ -12,7 +12,7 @@ namespace Pipeline.Api.Images;
 
 /// <summary>
 /// Makes the thumbnails that are not stored yet, and stores them. Decoding an original is the costliest thing the API
-/// does (today's decoder holds several full-size copies of the picture), so renders take turns: at most
+/// does (CPU mostly: the decoder shrinks while it reads), so renders take turns: at most
 /// Api:Thumbnails:MaxConcurrentRenders at once, at most MaxQueuedRenders waiting. Requests for a thumbnail that is
 /// already waiting or being made share that render (single flight) instead of queueing another.
 /// </summary>

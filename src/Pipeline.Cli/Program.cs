@@ -22,6 +22,7 @@ var root = new RootCommand("Pipeline: alt-text and embeddings for uploaded image
     IngestCommand.Create(),
     ModelsCommand.Create(),
     RedriveCommand.Create(context),
+    QueuesCommand.Create(context),
     SearchCommand.Create(context),
     SimilarCommand.Create(context),
     ClassifyCommand.Create(context),

@@ -4,6 +4,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using Pipeline.Api.Hosting;
 using Pipeline.Api.Uploads;
+using Pipeline.Messaging;
 using Pipeline.Sources.Watching;
 using Pipeline.Storage.Watching;
 
@@ -25,12 +26,10 @@ public sealed partial class BlobEventAnnouncer(
     BlobOwners owners,
     BlobAnnouncementStore announcements,
     IBus bus,
-    IOptions<ApiOptions> options,
+    InputQueueEndpoint queue,
     TimeProvider time,
     ILogger<BlobEventAnnouncer> logger)
 {
-    private readonly Uri _queue = new($"queue:{options.Value.QueueName}");
-
     public async Task<BlobEventsOutcome> AnnounceAsync(IReadOnlyList<EventGridEvent> events, CancellationToken cancellationToken)
     {
         var accepted = new List<CreatedBlob>();
@@ -48,7 +47,7 @@ public sealed partial class BlobEventAnnouncer(
         }
 
         int announced = 0, already = 0;
-        var endpoint = await bus.GetSendEndpoint(_queue).ConfigureAwait(false);
+        var endpoint = await queue.GetAsync(bus, cancellationToken).ConfigureAwait(false);
         foreach (var container in accepted.GroupBy(b => b.Container, StringComparer.Ordinal))
         {
             var latest = container.GroupBy(b => b.Name, StringComparer.Ordinal).Select(g => g.MaxBy(b => b.LastModified)!).ToList();

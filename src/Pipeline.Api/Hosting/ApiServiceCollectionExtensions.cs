@@ -8,9 +8,9 @@ using Pipeline.Api.BlobEvents;
 using Pipeline.Api.Describing;
 using Pipeline.Api.Images;
 using Pipeline.Api.Owners;
+using Pipeline.Messaging;
 using Pipeline.Api.Uploads;
 using Pipeline.Imaging;
-using Pipeline.Messaging;
 using Pipeline.Search;
 using Pipeline.Sources.Watching;
 using Pipeline.Storage;
@@ -76,6 +76,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<BlobEventAnnouncer>();
 
         var rabbit = RabbitMqConnection.Parse(configuration.RequiredConnectionString("RabbitMq"));
+        services.AddSingleton(provider => new InputQueueEndpoint(rabbit, provider.GetRequiredService<IOptions<ApiOptions>>().Value.QueueName));
         services.AddMassTransit(bus =>
         {
             // MassTransit 8 reports usage to its vendor over the internet by default; this service phones no one.

@@ -1,8 +1,8 @@
 using MassTransit;
-using Microsoft.Extensions.Options;
 using Pipeline.Api.Hosting;
 using Pipeline.Api.Owners;
 using Pipeline.Contracts;
+using Pipeline.Messaging;
 
 namespace Pipeline.Api.Uploads;
 
@@ -12,9 +12,8 @@ namespace Pipeline.Api.Uploads;
 /// again: a blob nobody announced would never be described. (An announced one stays: removing it would make the
 /// worker record the id as failed for good.)
 /// </summary>
-public sealed partial class ImageIntake(ImageBlobs blobs, IBus bus, IOptions<ApiOptions> options, ILogger<ImageIntake> logger)
+public sealed partial class ImageIntake(ImageBlobs blobs, IBus bus, InputQueueEndpoint queue, ILogger<ImageIntake> logger)
 {
-    private readonly Uri _queue = new($"queue:{options.Value.QueueName}");
 
     /// <returns>The id that is taken by other bytes, or null when every image was stored and announced.</returns>
     public async Task<string?> AcceptAsync(string owner, IReadOnlyList<IncomingImage> images, CancellationToken cancellationToken)
@@ -37,7 +36,7 @@ public sealed partial class ImageIntake(ImageBlobs blobs, IBus bus, IOptions<Api
                 }
             }
 
-            var endpoint = await bus.GetSendEndpoint(_queue).ConfigureAwait(false);
+            var endpoint = await queue.GetAsync(bus, cancellationToken).ConfigureAwait(false);
             foreach (var image in images)
             {
                 var message = new ImageUploaded(

@@ -38,7 +38,15 @@ public static class HostStartup
 
         using (host)
         {
-            await host.RunAsync().ConfigureAwait(false);
+            try
+            {
+                await host.RunAsync().ConfigureAwait(false);
+            }
+            catch (StartupRefusedException refused)
+            {
+                await Console.Error.WriteLineAsync($"{name}: {refused.Message}").ConfigureAwait(false);
+                return SettingsExitCode;
+            }
         }
 
         return Environment.ExitCode;

@@ -31,6 +31,7 @@ public sealed partial class BatchProcessor(
     ChatCaptionStage chatCaption,
     RecordMapper records,
     ResultPublisher results,
+    FaultInjection faults,
     PipelineMetrics metrics,
     ILogger<BatchProcessor> logger)
 {
@@ -56,8 +57,17 @@ public sealed partial class BatchProcessor(
                 }
             }
 
-            work.AddRange(unique.Where(m => !finished.ContainsKey(m.Message.ImageId))
-                .Select(m => new ImageWork(m.Message) { Trace = traces[m.Message.ImageId] }));
+            foreach (var consumed in unique.Where(m => !finished.ContainsKey(m.Message.ImageId)))
+            {
+                var item = new ImageWork(consumed.Message) { Trace = traces[consumed.Message.ImageId] };
+                if (consumed.Refused is { } refused)
+                {
+                    item.Reject(refused);
+                }
+
+                work.Add(item);
+            }
+
             using var expected = inference.Expect(work.Count);
             await Task.WhenAll(work.Select(w => PrepareAsync(w, cancellationToken))).ConfigureAwait(false);
             var decoded = work.Where(w => !w.IsRejected).ToList();
@@ -101,6 +111,12 @@ public sealed partial class BatchProcessor(
     /// <summary>Fetch and decode of one image; the images of a batch run this side by side.</summary>
     private async Task PrepareAsync(ImageWork work, CancellationToken cancellationToken)
     {
+        if (work.IsRejected)
+        {
+            return;
+        }
+
+        faults.Inject(work.ImageId);
         taskCheck.Run(work);
         await fetch.RunAsync(work, cancellationToken).ConfigureAwait(false);
         await decode.RunAsync(work, cancellationToken).ConfigureAwait(false);

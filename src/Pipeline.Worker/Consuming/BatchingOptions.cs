@@ -52,6 +52,15 @@ public sealed class BatchingOptions
     [Range(1, 3_600_000)]
     public int RetryMaxDelayMs { get; set; } = 30_000;
 
+    /// <summary>
+    /// Times describing one image may stop a worker process (killed by the kernel's OOM killer, a native crash) before
+    /// the image fails with <c>worker-crashed</c> and its message is parked. The broker counts the deliveries a worker
+    /// never finished; after the first, the image is described alone (<c>&lt;queue&gt;_isolation</c>), so that it cannot
+    /// take the images it was batched with down with it.
+    /// </summary>
+    [Range(1, 10)]
+    public int CrashLimit { get; set; } = 3;
+
     /// <summary>Messages the broker may push ahead: enough for every batch in flight plus the one forming.</summary>
     public int PrefetchCount => MaxBatchSize * (ConcurrentBatches + 1);
 }

@@ -1,9 +1,10 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Pipeline.Messaging;
 
 namespace Pipeline.Worker.Consuming;
 
-/// <summary>Owns the input endpoint: queue name, prefetch, batch size and time limit, concurrency, retry.</summary>
+/// <summary>Owns the input endpoint: a quorum queue (<see cref="InputQueues"/>), prefetch, batch size and time limit, concurrency, retry.</summary>
 public sealed class ImageUploadedBatchConsumerDefinition : ConsumerDefinition<ImageUploadedBatchConsumer>
 {
     private readonly BatchingOptions _options;
@@ -23,15 +24,8 @@ public sealed class ImageUploadedBatchConsumerDefinition : ConsumerDefinition<Im
         IRegistrationContext context)
     {
         endpointConfigurator.PrefetchCount = _options.PrefetchCount;
-
-        // Producers without MassTransit publish plain JSON; envelopes (application/vnd.masstransit+json) still work.
-        endpointConfigurator.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
-
-        consumerConfigurator.UseMessageRetry(retry => retry.Exponential(
-            _options.RetryLimit,
-            TimeSpan.FromMilliseconds(_options.RetryMinDelayMs),
-            TimeSpan.FromMilliseconds(_options.RetryMaxDelayMs),
-            TimeSpan.FromMilliseconds(_options.RetryMinDelayMs)));
+        InputEndpoints.Configure(endpointConfigurator, _options);
+        consumerConfigurator.UseMessageRetry(retry => InputEndpoints.Retry(retry, _options));
 
         consumerConfigurator.Options<BatchOptions>(batch => batch
             .SetMessageLimit(_options.MaxBatchSize)

@@ -7,7 +7,10 @@ using Pipeline.Inference.Runtime;
 using Pipeline.Worker.Stages.Captioning;
 using Pipeline.Worker.Stages.Embedding;
 using Pipeline.Worker.Stages.Reading;
+using Pipeline.Messaging;
+using Pipeline.ServiceDefaults.Hosting;
 using Pipeline.Storage;
+using RabbitMQ.Client.Exceptions;
 
 namespace Pipeline.Worker.Hosting;
 
@@ -30,6 +33,7 @@ public sealed partial class StartupChecks(
             LogMigrated(logger);
         }
 
+        await DeclareQueuesAsync(cancellationToken).ConfigureAwait(false);
         await VerifyChecksumsAsync(cancellationToken).ConfigureAwait(false);
         if (services.GetRequiredService<OptionalEmbedder>().Instance is { } embedder)
         {
@@ -80,6 +84,28 @@ public sealed partial class StartupChecks(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// The input, isolation and error queues in this version's shape, before the bus declares its endpoints: a classic
+    /// input queue of an earlier version stops start-up with the command that converts it. An unreachable broker does
+    /// not: the bus declares the endpoints' queues once it connects.
+    /// </summary>
+    private async Task DeclareQueuesAsync(CancellationToken cancellationToken)
+    {
+        var queue = services.GetRequiredService<InputQueueEndpoint>();
+        try
+        {
+            await queue.DeclareAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (QueueShapeException e)
+        {
+            throw new StartupRefusedException(e.Message, e);
+        }
+        catch (BrokerUnreachableException e)
+        {
+            LogBrokerUnreachable(logger, queue.Queue, e.Message);
+        }
+    }
+
     /// <summary>Folders fetched by <c>pipeline models fetch</c> carry a lock file: every file must still match it.</summary>
     private async Task VerifyChecksumsAsync(CancellationToken cancellationToken)
     {
@@ -98,6 +124,9 @@ public sealed partial class StartupChecks(
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "RabbitMQ does not answer ({Reason}): queue {Queue} and its isolation and error queues are declared when it does")]
+    private static partial void LogBrokerUnreachable(ILogger logger, string queue, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {ModelId}: {Files} files match their SHA-256")]
     private static partial void LogVerified(ILogger logger, string modelId, int files);

@@ -61,6 +61,10 @@ public static class WorkerServiceCollectionExtensions
                 || watch.Containers.All(c => sources.Value.AllowedContainers.Contains(c.Name)),
             "Every BlobWatch:Containers:N:Name must be one of Sources:AllowedContainers (the worker could not read its blobs).");
         AddValidatedOptions<TelemetryOptions>(services, configuration, TelemetryOptions.Section);
+        AddValidatedOptions<FaultInjectionOptions>(services, configuration, FaultInjectionOptions.Section);
+        services.AddOptions<FaultInjectionOptions>().Validate<IHostEnvironment>(
+            (faults, environment) => faults.ExitOnImageId is null || environment.IsEnvironment(FaultInjectionOptions.Environment),
+            $"{FaultInjectionOptions.Section}:ExitOnImageId is a switch of the fault tests: it is refused unless DOTNET_ENVIRONMENT is {FaultInjectionOptions.Environment}.");
 
         services.AddSingleton(TimeProvider.System);
         services.AddMetrics();
@@ -114,21 +118,26 @@ public static class WorkerServiceCollectionExtensions
         services.AddSingleton<RecordMapper>();
         services.AddSingleton<ResultPublisher>();
         services.AddSingleton<BatchProcessor>();
+        services.AddSingleton<PoisonMessages>();
+        services.AddSingleton<FaultInjection>();
 
         services.AddSingleton<BlobOwners>();
         services.AddSingleton<ContainerPoll>();
         services.AddSingleton(provider => new ContainerLeases(
             configuration.RequiredConnectionString("Postgres"), provider.GetRequiredService<ILogger<ContainerLease>>()));
 
+        var rabbit = RabbitMqConnection.Parse(configuration.RequiredConnectionString("RabbitMq"));
+        services.AddSingleton(provider => new InputQueueEndpoint(rabbit, provider.GetRequiredService<IOptions<BatchingOptions>>().Value.QueueName));
+
         // Registered before MassTransit so models load (and migrations run) before the first message is taken.
         services.AddHostedService<StartupChecks>();
 
-        var rabbit = RabbitMqConnection.Parse(configuration.RequiredConnectionString("RabbitMq"));
         services.AddMassTransit(bus =>
         {
             // MassTransit 8 reports usage to its vendor over the internet by default; a worker phones no one.
             bus.DisableUsageTelemetry();
             bus.AddConsumer<ImageUploadedBatchConsumer, ImageUploadedBatchConsumerDefinition>();
+            bus.AddConsumer<IsolatedImageConsumer, IsolatedImageConsumerDefinition>();
             bus.UsingRabbitMq((context, rabbitMq) =>
             {
                 rabbit.Configure(rabbitMq);

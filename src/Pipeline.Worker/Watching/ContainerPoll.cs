@@ -2,6 +2,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Pipeline.Messaging;
 using Pipeline.Sources.Watching;
 using Pipeline.Storage.Watching;
 using Pipeline.Worker.Consuming;
@@ -21,15 +22,14 @@ public sealed partial class ContainerPoll(
     BlobAnnouncementStore announcements,
     BlobOwners owners,
     IBus bus,
+    InputQueueEndpoint queue,
     IOptions<BlobWatchOptions> options,
-    IOptions<BatchingOptions> batching,
     PipelineMetrics metrics,
     ILogger<ContainerPoll> logger)
 {
     /// <summary>Blobs looked up, announced and recorded together: bounds what a crash can repeat.</summary>
     private const int ChunkSize = 100;
 
-    private readonly Uri _queue = new($"queue:{batching.Value.QueueName}");
     private readonly TimeSpan _window = TimeSpan.FromSeconds(options.Value.SafetyWindowSeconds);
 
     /// <returns>How many blobs were announced.</returns>
@@ -67,7 +67,7 @@ public sealed partial class ContainerPoll(
         WatchedContainer watched, string prefix, BlobWatchCursor? cursor, BlobContainerClient container, BlobItem[] chunk, CancellationToken cancellationToken)
     {
         var known = await announcements.AnnouncedVersionsAsync(watched.Name, chunk.Select(b => b.Name).ToList(), cancellationToken).ConfigureAwait(false);
-        var endpoint = await bus.GetSendEndpoint(_queue).ConfigureAwait(false);
+        var endpoint = await queue.GetAsync(bus, cancellationToken).ConfigureAwait(false);
         var sent = new List<AnnouncedBlob>();
         var complete = false;
         try

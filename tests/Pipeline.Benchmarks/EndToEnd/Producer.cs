@@ -13,7 +13,9 @@ internal sealed class Producer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, long> _sent = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Result> _results = new(StringComparer.Ordinal);
 
-    private Producer(IBusControl bus) => _bus = bus;
+    private readonly RabbitMqConnection _rabbit;
+
+    private Producer(IBusControl bus, RabbitMqConnection rabbit) => (_bus, _rabbit) = (bus, rabbit);
 
     public IReadOnlyDictionary<string, Result> Results => _results;
 
@@ -29,14 +31,14 @@ internal sealed class Producer : IAsyncDisposable
                 endpoint.Handler<ImageDescriptionFailed>(context => producer!.Record(context.Message.ImageId, new Dictionary<string, double>(), failed: true));
             });
         });
-        producer = new Producer(bus);
+        producer = new Producer(bus, RabbitMqConnection.Parse(rabbitMq));
         await bus.StartAsync(cancellationToken);
         return producer;
     }
 
     public async Task SendAsync(string queue, string imageId, byte[] bytes, CancellationToken cancellationToken)
     {
-        var endpoint = await _bus.GetSendEndpoint(new Uri($"queue:{queue}"));
+        var endpoint = await new InputQueueEndpoint(_rabbit, queue).GetAsync(_bus, cancellationToken);
         _sent[imageId] = Stopwatch.GetTimestamp();
         await endpoint.Send(new ImageUploaded(imageId, "bench", ImageSource.Inline(bytes)), cancellationToken);
     }

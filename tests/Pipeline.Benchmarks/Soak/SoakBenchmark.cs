@@ -51,7 +51,7 @@ internal static class SoakBenchmark
         await using (var connection = await rabbit.CreateConnectionAsync(cancellationToken))
         await using (var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken))
         {
-            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
+            await InputQueues.DeclareAsync(channel, queue, cancellationToken);
         }
 
         var worker = WorkerProcess.Start(WorkerDll(root), new Dictionary<string, string>

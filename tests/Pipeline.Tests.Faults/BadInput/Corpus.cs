@@ -72,10 +72,17 @@ internal static class Corpus
                 FailureReasons.ContentHashMismatch, "SHA-256"),
             Keyed("no-owner", new { imageId = "corpus-no-owner", source = new { type = "inline", data = Convert.ToBase64String(png) } },
                 FailureReasons.InvalidMessage, "ownerId"),
+            // Keyable, so failed rows and events, not parked: a source of the wrong shape, inline data that is not base64.
+            Keyed("wrong-shape", new { imageId = "corpus-wrong-shape", ownerId = Owner, source = "inline" }, FailureReasons.InvalidMessage, "source is a JSON string"),
+            Keyed("inline-garbage", new { imageId = "corpus-inline-garbage", ownerId = Owner, source = new { type = "inline", data = "not base64 at all!" } },
+                FailureReasons.InvalidInlineData, "is not a base64 character"),
+            Keyed("inline-bad-padding", new { imageId = "corpus-inline-bad-padding", ownerId = Owner, source = new { type = "inline", data = Convert.ToBase64String(png) + "=" } },
+                FailureReasons.InvalidInlineData, "padding"),
+            Keyed("inline-base64url", new { imageId = "corpus-inline-base64url", ownerId = Owner, source = new { type = "inline", data = Base64Url(png) } },
+                FailureReasons.InvalidInlineData, "base64url"),
 
             // Cannot be keyed: parked in _error on arrival, never joining (and failing) a batch.
             new("not-json", null, "this is not JSON {"u8.ToArray(), Parked: true),
-            Unkeyed("wrong-shape", new { imageId = "corpus-wrong-shape", ownerId = Owner, source = "inline" }, "source"),
             Unkeyed("no-image-id", new { ownerId = Owner, source = new { type = "inline", data = Convert.ToBase64String(png) } }, "no imageId"),
             Unkeyed("image-id-too-long", new { imageId = new string('x', 201), ownerId = Owner, source = new { type = "inline", data = Convert.ToBase64String(png) } },
                 "201 characters"),
@@ -109,6 +116,9 @@ internal static class Corpus
 
     private static CorpusCase Unkeyed(string name, object body, string says) =>
         new(name, null, JsonSerializer.SerializeToUtf8Bytes(body), Says: says, Parked: true);
+
+    /// <summary>The URL-safe alphabet without padding, as JWT libraries write it: a producer's likely mistake.</summary>
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).Replace('+', '-').Replace('/', '_').TrimEnd('=');
 
     private static byte[] RandomBytes(Random random, int count)
     {

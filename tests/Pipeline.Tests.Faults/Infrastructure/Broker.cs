@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Pipeline.Contracts;
+using Pipeline.Messaging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
@@ -13,12 +14,12 @@ internal static class Broker
 {
     public static byte[] Json(ImageUploaded message) => JsonSerializer.SerializeToUtf8Bytes(message, JsonSerializerOptions.Web);
 
-    /// <summary>The input queue as the worker declares it (durable, no arguments), so messages can wait for a worker.</summary>
+    /// <summary>The input queue as the worker declares it (a quorum queue: <see cref="InputQueues"/>), so messages can wait for a worker.</summary>
     public static async Task DeclareQueueAsync(ConnectionFactory factory, string queue, CancellationToken cancellationToken)
     {
         await using var connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await InputQueues.DeclareAsync(channel, queue, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Publishes each body to <paramref name="queue"/> and returns once the broker has confirmed every one (written to disk).</summary>

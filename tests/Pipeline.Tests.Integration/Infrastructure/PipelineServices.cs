@@ -82,7 +82,7 @@ public sealed class PipelineServices : IAsyncLifetime
         var factory = new ConnectionFactory { Uri = new Uri(Endpoints.RabbitMq) };
         await using var connection = await factory.CreateConnectionAsync().ConfigureAwait(false);
         await using var channel = await connection.CreateChannelAsync().ConfigureAwait(false);
-        foreach (var name in new[] { queueName, queueName + "_error", queueName + "_skipped" })
+        foreach (var name in new[] { queueName, queueName + "_error", queueName + "_skipped", queueName + "_isolation" })
         {
             await channel.QueueDeleteAsync(name).ConfigureAwait(false);
             await channel.ExchangeDeleteAsync(name).ConfigureAwait(false);

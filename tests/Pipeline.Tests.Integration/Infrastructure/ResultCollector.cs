@@ -15,7 +15,9 @@ public sealed class ResultCollector : IAsyncDisposable
     private readonly IBusControl _bus;
     private readonly ConcurrentDictionary<string, bool> _watched = new(StringComparer.Ordinal);
 
-    private ResultCollector(IBusControl bus) => _bus = bus;
+    private readonly RabbitMqConnection _rabbit;
+
+    private ResultCollector(IBusControl bus, RabbitMqConnection rabbit) => (_bus, _rabbit) = (bus, rabbit);
 
     public ConcurrentQueue<ImageDescribed> Described { get; } = new();
 
@@ -53,14 +55,14 @@ public sealed class ResultCollector : IAsyncDisposable
                 });
             });
         });
-        collector = new ResultCollector(bus);
+        collector = new ResultCollector(bus, RabbitMqConnection.Parse(rabbitMq));
         await bus.StartAsync(cancellationToken).ConfigureAwait(false);
         return collector;
     }
 
     public async Task SendAsync(string queueName, IEnumerable<ImageUploaded> messages, CancellationToken cancellationToken)
     {
-        var endpoint = await _bus.GetSendEndpoint(new Uri($"queue:{queueName}")).ConfigureAwait(false);
+        var endpoint = await new InputQueueEndpoint(_rabbit, queueName).GetAsync(_bus, cancellationToken).ConfigureAwait(false);
         foreach (var message in messages)
         {
             Watch(message.ImageId);

@@ -87,7 +87,7 @@ internal static class IngestCommand
             var stopwatch = Stopwatch.StartNew();
             var container = blobs.GetBlobContainerClient(containerName);
             await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{queue}")).ConfigureAwait(false);
+            var endpoint = await new InputQueueEndpoint(rabbit, queue).GetAsync(bus, cancellationToken).ConfigureAwait(false);
 
             var pending = new HashSet<string>(StringComparer.Ordinal);
             foreach (var file in selection.Files)

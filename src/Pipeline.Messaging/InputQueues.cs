@@ -48,6 +48,26 @@ public static class InputQueues
     }
 
     /// <summary>
+    /// MassTransit declares an endpoint's <c>_error</c> and <c>_skipped</c> queues with the endpoint's own arguments;
+    /// these stay plain durable queues instead: nothing is consumed from them, and reading them (<c>pipeline status</c>)
+    /// must not count as a delivery.
+    /// </summary>
+    public static void KeepParkingQueuesPlain(IRabbitMqBusFactoryConfigurator bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        bus.SendTopology.ConfigureErrorSettings = WithoutInputArguments;
+        bus.SendTopology.ConfigureDeadLetterSettings = WithoutInputArguments;
+    }
+
+    private static void WithoutInputArguments(IRabbitMqQueueBindingConfigurator queue)
+    {
+        foreach (var argument in Arguments("").Keys)
+        {
+            queue.SetQueueArgument(argument, null);
+        }
+    }
+
+    /// <summary>
     /// Declares the input queue, its exchange and binding, its isolation queue and its error queue, so that senders can
     /// send before any worker has started (nothing sent is lost) and in the shape the worker declares.
     /// </summary>

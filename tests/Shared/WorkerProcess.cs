@@ -37,19 +37,25 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="workerDll"/> with <paramref name="environment"/> on top of this process's own. The
-    /// health server gets a free loopback port and the console one line per entry.
+    /// health server gets a free loopback port and the console one line per entry. With <paramref name="cgroupProcs"/>
+    /// (a cgroup's <c>cgroup.procs</c>) the worker runs in that cgroup from its first instruction, as in a container.
     /// </summary>
-    public static WorkerProcess Start(string workerDll, IReadOnlyDictionary<string, string> environment, string logPath)
+    public static WorkerProcess Start(string workerDll, IReadOnlyDictionary<string, string> environment, string logPath, string? cgroupProcs = null)
     {
         var port = TcpPorts.Free();
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(cgroupProcs is null ? "dotnet" : "sh")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(workerDll)!,
         };
-        start.ArgumentList.Add(workerDll);
+        // The shell moves itself into the cgroup, then becomes the worker (exec keeps the pid).
+        foreach (var argument in cgroupProcs is null ? [workerDll] : new[] { "-c", "echo $$ > \"$1\" && exec dotnet \"$2\"", "sh", cgroupProcs, workerDll })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         start.Environment["Http__Urls"] = $"http://127.0.0.1:{port}";
         start.Environment["Logging__Console__FormatterName"] = "simple";
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";

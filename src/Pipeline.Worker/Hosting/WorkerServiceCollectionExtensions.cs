@@ -141,6 +141,7 @@ public static class WorkerServiceCollectionExtensions
             bus.UsingRabbitMq((context, rabbitMq) =>
             {
                 rabbit.Configure(rabbitMq);
+                InputQueues.KeepParkingQueuesPlain(rabbitMq);
                 rabbitMq.ConfigureEndpoints(context);
             });
         });

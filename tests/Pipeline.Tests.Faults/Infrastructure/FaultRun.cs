@@ -1,4 +1,5 @@
 using Azure.Storage.Blobs;
+using Pipeline.Testing;
 using RabbitMQ.Client;
 
 namespace Pipeline.Tests.Faults.Infrastructure;
@@ -67,8 +68,8 @@ internal sealed class FaultRun : IAsyncDisposable
         return run;
     }
 
-    /// <summary>Starts a worker process with the run's settings plus <paramref name="overrides"/>.</summary>
-    public WorkerProcess StartWorker(IReadOnlyDictionary<string, string>? overrides = null)
+    /// <summary>Starts a worker process with the run's settings plus <paramref name="overrides"/>, in <paramref name="cgroup"/> if given.</summary>
+    public WorkerProcess StartWorker(IReadOnlyDictionary<string, string>? overrides = null, MemoryCgroup? cgroup = null)
     {
         var environment = new Dictionary<string, string>(Settings);
         foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
@@ -76,7 +77,8 @@ internal sealed class FaultRun : IAsyncDisposable
             environment[key] = value;
         }
 
-        var worker = WorkerProcess.Start(FaultServices.WorkerDll, environment, Path.Combine(FaultServices.LogFolder, $"{Name}-{_workers.Count + 1}.log"));
+        var worker = WorkerProcess.Start(
+            FaultServices.WorkerDll, environment, Path.Combine(FaultServices.LogFolder, $"{Name}-{_workers.Count + 1}.log"), cgroup?.ProcsFile);
         _workers.Add(worker);
         TestContext.Current.TestOutputHelper?.WriteLine($"worker {_workers.Count} (pid {worker.Id}) logs to {worker.LogPath}");
         return worker;

@@ -123,8 +123,8 @@ public sealed class UploadReader(IOptions<ApiOptions> options)
         }
 
         return FormatSniffer.DescribeNonImage(bytes) is { } nonImage
-            ? ApiProblems.BadRequest($"{what} is {nonImage}, not a picture this service can describe; send PNG, JPEG, WebP, GIF or BMP.", FailureReasons.UnsupportedFormat)
-            : ApiProblems.BadRequest($"{what} is not a recognised image format (no PNG, JPEG, WebP, GIF or BMP signature).", FailureReasons.UnrecognizedFormat);
+            ? ApiProblems.BadRequest($"{what} is {nonImage}, not a picture this service can describe; send {ImageFormat.Accepted}.", FailureReasons.UnsupportedFormat)
+            : ApiProblems.BadRequest($"{what} is not a recognised image format (no {ImageFormat.Accepted} signature).", FailureReasons.UnrecognizedFormat);
     }
 
     private static ProblemHttpResult? CheckId(string? id) =>

@@ -14,11 +14,11 @@ internal static class DecodeFailures
     ];
 
     public static ImageRejectedException Header(ImageFormat format, string libraryMessage) => EndsEarly(libraryMessage)
-        ? new ImageRejectedException(FailureReasons.TruncatedImage, "The image file is truncated: it ends inside its header.")
+        ? new ImageRejectedException(FailureReasons.TruncatedImage, $"The {format.Display} file is truncated: it ends inside its header.")
         : new ImageRejectedException(FailureReasons.CorruptImage, $"The {format.Display} header cannot be read: {FirstLine(libraryMessage)}");
 
     public static ImageRejectedException Pixels(ImageFormat format, string libraryMessage) => EndsEarly(libraryMessage)
-        ? new ImageRejectedException(FailureReasons.TruncatedImage, "The image file is truncated: its data ends before the last row of pixels.")
+        ? new ImageRejectedException(FailureReasons.TruncatedImage, $"The {format.Display} file is truncated: its data ends before the last row of pixels.")
         : new ImageRejectedException(FailureReasons.CorruptImage, $"The {format.Display} image data is corrupt and cannot be decoded: {FirstLine(libraryMessage)}");
 
     private static bool EndsEarly(string message) => EndedEarly.Any(e => message.Contains(e, StringComparison.OrdinalIgnoreCase));

@@ -40,8 +40,11 @@ internal sealed class MagickCodec : IImageCodec
     {
         try
         {
-            var info = new MagickImageInfo(bytes, Settings(format));
-            return new ImageHeader(format, checked((int)info.Width), checked((int)info.Height), SwapsAxes: false);
+            // Reads the header only; a JPEG XL's stored orientation comes with it (HEIC's rotation is applied by libheif).
+            using var image = new MagickImage();
+            image.Ping(bytes, Settings(format));
+            var turned = format == ImageFormat.JpegXl && image.Orientation is Orientation.LeftTop or Orientation.RightTop or Orientation.RightBottom or Orientation.LeftBottom;
+            return new ImageHeader(format, checked((int)image.Width), checked((int)image.Height), turned);
         }
         catch (MagickException e)
         {

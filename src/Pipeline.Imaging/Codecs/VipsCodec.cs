@@ -62,7 +62,14 @@ internal sealed class VipsCodec : IImageCodec
         var owned = new List<VipsImage>();
         try
         {
-            var image = Own(owned, VipsImage.ThumbnailBuffer(bytes, width, LoadOptions, height, Enums.Size.Force, outputProfile: "srgb"));
+            var image = Own(owned, VipsImage.ThumbnailBuffer(bytes, width, LoadOptions, height, Enums.Size.Force));
+            if (image.Contains("icc-profile-data"))
+            {
+                // After the reduction, on the small picture: thumbnail's own output_profile transforms every picture,
+                // profile or not, at twice the cost of the whole decode.
+                image = Own(owned, image.IccTransform("srgb", embedded: true));
+            }
+
             image = Own(owned, ToRgba(image, owned));
             image.SetProgress(null, cancellationToken);
             return Bitmap(image, cancellationToken);

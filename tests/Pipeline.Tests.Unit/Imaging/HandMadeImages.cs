@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using Pipeline.Testing;
 using SkiaSharp;
 
 namespace Pipeline.Tests.Unit.Imaging;

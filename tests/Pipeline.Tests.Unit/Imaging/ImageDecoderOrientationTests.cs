@@ -53,7 +53,7 @@ public sealed class ImageDecoderOrientationTests
         PixelAssert.Near(Blue, image.Bitmap, 170, 820, 12);
     }
 
-    private static char Name(SKColor color)
+    internal static char Name(SKColor color)
     {
         (char Name, SKColor Color)[] palette = [('R', Red), ('B', Blue), ('G', Green), ('Y', Yellow)];
         return palette.MinBy(p => Math.Abs(p.Color.Red - color.Red) + Math.Abs(p.Color.Green - color.Green) + Math.Abs(p.Color.Blue - color.Blue)).Name;

@@ -1,0 +1,57 @@
+using ImageMagick;
+using Pipeline.Imaging.Formats;
+using SkiaSharp;
+using VipsImage = NetVips.Image;
+
+namespace Pipeline.Tests.Unit.Imaging;
+
+/// <summary>
+/// A test picture in each format the worker reads, written by the library that writes it best here (Skia: PNG, JPEG,
+/// WebP, BMP; libvips: TIFF, AVIF; ImageMagick: JPEG XL), with a stored orientation where the format has one. HEIC
+/// cannot be written here (no HEVC encoder in the packages): those pictures are files made once (Pictures/README.md).
+/// </summary>
+internal static class FormatEncoders
+{
+    public static readonly ImageFormat[] Writable =
+        [ImageFormat.Jpeg, ImageFormat.Png, ImageFormat.WebP, ImageFormat.Bmp, ImageFormat.Tiff, ImageFormat.Avif, ImageFormat.JpegXl];
+
+    /// <summary>A kept picture (Pictures/), as the build copies it beside the tests.</summary>
+    public static byte[] Kept(string name) => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Pictures", name));
+
+    /// <param name="orientation">EXIF orientation 1–8 stored with the pixels (JPEG, TIFF, AVIF, JPEG XL); 1 for none.</param>
+    public static byte[] Encode(SKBitmap bitmap, ImageFormat format, int orientation = 1)
+    {
+        var png = TestImages.Png(bitmap);
+        return format.Name switch
+        {
+            "png" => png,
+            "jpeg" => orientation == 1 ? TestImages.Jpeg(bitmap, quality: 95) : HandMadeImages.JpegWithOrientation(TestImages.Jpeg(bitmap, quality: 95), orientation),
+            "webp" => TestImages.Encode(bitmap, SKEncodedImageFormat.Webp, 95),
+            "bmp" => HandMadeImages.Bmp(bitmap),
+            "tiff" => Vips(png, orientation, image => image.TiffsaveBuffer()),
+            "avif" => Vips(png, orientation, image => image.HeifsaveBuffer(q: 90, compression: NetVips.Enums.ForeignHeifCompression.Av1)),
+            "jxl" => Magick(png, orientation),
+            _ => throw new ArgumentOutOfRangeException(nameof(format), format.Name, "No encoder for this format here."),
+        };
+    }
+
+    private static byte[] Vips(byte[] png, int orientation, Func<VipsImage, byte[]> save)
+    {
+        using var image = VipsImage.NewFromBuffer(png);
+        if (orientation == 1)
+        {
+            return save(image);
+        }
+
+        using var oriented = image.Mutate(m => m.Set(NetVips.GValue.GIntType, "orientation", orientation));
+        return save(oriented);
+    }
+
+    private static byte[] Magick(byte[] png, int orientation)
+    {
+        using var image = new MagickImage(png);
+        image.Orientation = (ImageMagick.Orientation)orientation;
+        image.Quality = 95;
+        return image.ToByteArray(MagickFormat.Jxl);
+    }
+}

@@ -36,11 +36,14 @@ internal sealed class Producer : IAsyncDisposable
         return producer;
     }
 
-    public async Task SendAsync(string queue, string imageId, byte[] bytes, CancellationToken cancellationToken)
+    public Task SendAsync(string queue, string imageId, byte[] bytes, CancellationToken cancellationToken) =>
+        SendAsync(queue, imageId, ImageSource.Inline(bytes), cancellationToken);
+
+    public async Task SendAsync(string queue, string imageId, ImageSource source, CancellationToken cancellationToken)
     {
         var endpoint = await new InputQueueEndpoint(_rabbit, queue).GetAsync(_bus, cancellationToken);
         _sent[imageId] = Stopwatch.GetTimestamp();
-        await endpoint.Send(new ImageUploaded(imageId, "bench", ImageSource.Inline(bytes)), cancellationToken);
+        await endpoint.Send(new ImageUploaded(imageId, "bench", source), cancellationToken);
     }
 
     /// <summary>Waits until every id has a result; throws after <paramref name="timeout"/>.</summary>

@@ -48,7 +48,7 @@ internal sealed class MagickCodec : IImageCodec
         }
         catch (MagickException e)
         {
-            throw DecodeFailures.Header(format, e.Message);
+            throw DecodeFailures.Header(format, bytes, e.Message);
         }
     }
 
@@ -85,7 +85,7 @@ internal sealed class MagickCodec : IImageCodec
         }
         catch (MagickException e)
         {
-            throw DecodeFailures.Pixels(format, e.Message);
+            throw DecodeFailures.Pixels(format, bytes, e.Message);
         }
     }
 

@@ -53,7 +53,7 @@ internal sealed class VipsCodec : IImageCodec
         }
         catch (VipsException e)
         {
-            throw DecodeFailures.Header(format, e.Message);
+            throw DecodeFailures.Header(format, bytes, e.Message);
         }
     }
 
@@ -80,7 +80,7 @@ internal sealed class VipsCodec : IImageCodec
         }
         catch (VipsException e)
         {
-            throw DecodeFailures.Pixels(format, e.Message);
+            throw DecodeFailures.Pixels(format, bytes, e.Message);
         }
         finally
         {

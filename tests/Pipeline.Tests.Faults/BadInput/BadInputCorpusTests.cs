@@ -12,9 +12,9 @@ public sealed class BadInputCorpusTests(FaultServices services)
 {
     /// <summary>
     /// How far the corpus may raise the worker's peak resident memory over its peak on ordinary pictures. Decoding the
-    /// declared 100000×100000 PNG would take 40 GB. Measured +120–140 MB, most of it the 12000×200 panorama's
+    /// declared 100000×100000 PNG would take 40 GB. Measured +130–160 MB, most of it the 12000×200 panorama's
     /// bitmaps and CLIP's 13440×224 resize (about 35 MB) and the 5 MB inline message's JSON (about 17 MB) while other
-    /// batches are in flight (README, Guarantees).
+    /// batches are in flight (docs/GUARANTEES.md).
     /// </summary>
     private const double MaxGrowthMegabytes = 200;
 

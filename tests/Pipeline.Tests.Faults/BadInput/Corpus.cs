@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using Pipeline.Contracts;
+using Pipeline.Imaging.Formats;
 using Pipeline.Tests.Faults.Infrastructure;
 using Pipeline.Tests.Unit.Imaging;
 using SkiaSharp;
@@ -42,6 +43,12 @@ internal static class Corpus
         random.NextBytes(fiveMegabytes);
         var noise = new byte[4096];
         random.NextBytes(noise);
+        // Phone formats: stored 300×200 with EXIF orientation 6 where the format stores one (upright 200×300).
+        using var stored = SKBitmap.Decode(Pictures.Encode(300, 200, 6));
+        var tiff = FormatEncoders.Encode(stored, ImageFormat.Tiff, 6);
+        var avif = FormatEncoders.Encode(stored, ImageFormat.Avif, 6);
+        var jxl = FormatEncoders.Encode(stored, ImageFormat.JpegXl, 6);
+        var heic = FormatEncoders.Kept("quadrants.heic");
 
         return
         [
@@ -54,6 +61,15 @@ internal static class Corpus
                 FailureReasons.TruncatedImage, "truncated"),
             Failing("png-100000x100000", ImageSource.Inline(HandMadeImages.PngWithData(100_000, 100_000, 8, 2, HandMadeImages.ZlibOfZeros(1000))),
                 FailureReasons.TooManyPixels, "100,000×100,000"),
+            Failing("truncated-tiff", ImageSource.Inline(tiff[..(tiff.Length / 2)]), FailureReasons.TruncatedImage, "The TIFF file is truncated"),
+            Failing("truncated-avif", ImageSource.Inline(avif[..(avif.Length / 2)]), FailureReasons.TruncatedImage, "The AVIF file is truncated"),
+            // A bare JPEG XL codestream records no length: cut short, it reads as damaged.
+            Failing("truncated-jxl", ImageSource.Inline(jxl[..(jxl.Length / 2)]), FailureReasons.CorruptImage, "The JPEG XL image data is corrupt"),
+            Failing("truncated-heic", ImageSource.Inline(heic[..(heic.Length / 2)]), FailureReasons.TruncatedImage, "The HEIC file is truncated"),
+            Failing("tiff-header-claims-60000-wide", ImageSource.Inline(FormatEncoders.TiffClaimingWidth(tiff, 60_000)), FailureReasons.TooManyPixels, "60,000×200"),
+            // Stored turned (irot), so the upright size it declares is 40,000×50,000.
+            Failing("avif-header-claims-50000x40000", ImageSource.Inline(FormatEncoders.HeifClaimingSize(avif, 50_000, 40_000)), FailureReasons.TooManyPixels, "40,000×50,000"),
+            Failing("heic-header-claims-50000x40000", ImageSource.Inline(FormatEncoders.HeifClaimingSize(heic, 50_000, 40_000)), FailureReasons.TooManyPixels, "50,000×40,000"),
             Failing("50-mb-over-byte-cap", ImageSource.Blob(await UploadAsync("huge.png", fifty)), FailureReasons.TooManyBytes, "Sources:MaxBytes"),
             Failing("5-mb-inline-over-cap", ImageSource.Inline(fiveMegabytes), FailureReasons.TooManyBytes, "inline images are limited"),
             Failing("svg", ImageSource.Blob(await UploadAsync("drawing.svg", Encoding.UTF8.GetBytes(
@@ -97,6 +113,10 @@ internal static class Corpus
             Described("gif-1000-frames", HandMadeImages.AnimatedGif(32, 32, 1000, SKColors.Red, SKColors.Blue, SKColors.Lime, SKColors.Yellow), (32, 32)),
             // Stored 300×200 with EXIF orientation 6 (turn 90° clockwise to view): upright it is 200×300.
             Described("exif-rotated-jpeg", HandMadeImages.JpegWithOrientation(Pictures.Encode(300, 200, 4, SKEncodedImageFormat.Jpeg), 6), (200, 300)),
+            Described("exif-rotated-tiff", tiff, (200, 300)),
+            Described("exif-rotated-avif", avif, (200, 300)),
+            Described("exif-rotated-jxl", jxl, (200, 300)),
+            Described("heic", heic, (64, 48)),
             Described("panorama-12000x200", Pictures.Encode(12_000, 200, 5), (12_000, 200)),
         ];
     }

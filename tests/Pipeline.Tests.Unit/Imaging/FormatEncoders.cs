@@ -54,4 +54,53 @@ internal static class FormatEncoders
         image.Quality = 95;
         return image.ToByteArray(MagickFormat.Jxl);
     }
+
+    /// <summary>The TIFF with its ImageWidth tag (little-endian, as libvips writes it) changed to claim <paramref name="width"/>.</summary>
+    public static byte[] TiffClaimingWidth(byte[] tiff, int width)
+    {
+        var patched = (byte[])tiff.Clone();
+        var ifd = BitConverter.ToInt32(patched, 4);
+        int entries = BitConverter.ToUInt16(patched, ifd);
+        for (var i = 0; i < entries; i++)
+        {
+            var entry = ifd + 2 + (i * 12);
+            if (BitConverter.ToUInt16(patched, entry) == 256)
+            {
+                var type = BitConverter.ToUInt16(patched, entry + 2);
+                if (type == 3)
+                {
+                    BitConverter.TryWriteBytes(patched.AsSpan(entry + 8), (ushort)width);
+                }
+                else
+                {
+                    BitConverter.TryWriteBytes(patched.AsSpan(entry + 8), width);
+                }
+
+                return patched;
+            }
+        }
+
+        throw new InvalidDataException("No ImageWidth tag in the TIFF.");
+    }
+
+    /// <summary>
+    /// The HEIF file (HEIC or AVIF) with every image spatial extent ('ispe') property changed to claim
+    /// <paramref name="width"/>×<paramref name="height"/>: the size readers take from the header.
+    /// </summary>
+    public static byte[] HeifClaimingSize(byte[] heif, int width, int height)
+    {
+        var patched = (byte[])heif.Clone();
+        var found = false;
+        for (var at = patched.AsSpan().IndexOf("ispe"u8); at >= 0;)
+        {
+            // 'ispe' is followed by version and flags (4 bytes), then the width and height as big-endian uint32.
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(patched.AsSpan(at + 8), width);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(patched.AsSpan(at + 12), height);
+            found = true;
+            var next = patched.AsSpan(at + 4).IndexOf("ispe"u8);
+            at = next < 0 ? -1 : at + 4 + next;
+        }
+
+        return found ? patched : throw new InvalidDataException("No 'ispe' property in the HEIF file.");
+    }
 }

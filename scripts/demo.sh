@@ -61,6 +61,8 @@ fi
 pipeline() { dotnet src/Pipeline.Cli/bin/Release/net10.0/pipeline.dll "$@"; }
 
 pipeline migrate
+# An input queue left by an earlier version is a classic queue, which the worker refuses; a missing one is declared.
+pipeline queues upgrade
 
 stand_ins() { dotnet run --project tests/Pipeline.StandInModels -c Release -v:quiet -- "$@" >/dev/null; }
 # Fetches model sets into $models; prints the CLI's own one-line reason when it cannot. Exit 3: the source is out of

@@ -66,7 +66,7 @@ if [[ $status -ne 0 && $failed -eq 0 ]]; then
   failed=1 # the runner failed without counting a test failure (build or crash): never report green
 fi
 
-# A fresh clone with nothing beside it (no shared/ folder, no .local/, no models/cache) runs the README's main command
+# A fresh clone with nothing beside it (no reference folders beside it, no .local/, no models/cache) runs the README's main command
 # against the services already up, in a database of its own: a file read from outside the repository, or a demo that
 # describes fewer sample images than it has (all but the truncated JPEG), fails the run. It counts as one test.
 clone_parent=$(mktemp -d /tmp/pipeline-fresh-clone.XXXXXX)

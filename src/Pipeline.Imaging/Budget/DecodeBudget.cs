@@ -3,13 +3,16 @@ namespace Pipeline.Imaging.Budget;
 /// <summary>
 /// The pixels a process may be decoding at once (<see cref="ImagingOptions.MaxDecodingPixels"/>): five huge pictures
 /// in one batch wait for each other instead of multiplying the memory and time one of them costs, while ordinary
-/// photos still decode side by side. First come, first served; a picture larger than the whole budget takes all of it.
+/// photos still decode side by side. At most <paramref name="slots"/> decodes run at once: decoding is CPU-bound, and
+/// more decodes than cores would only stretch each one's wall time towards <see cref="ImagingOptions.DecodeTimeoutMs"/>.
+/// First come, first served; a picture larger than the whole budget takes all of it.
 /// </summary>
-public sealed class DecodeBudget(long capacity)
+public sealed class DecodeBudget(long capacity, int slots)
 {
     private readonly Lock _gate = new();
     private readonly LinkedList<Waiter> _waiting = [];
     private long _available = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity));
+    private int _freeSlots = slots > 0 ? slots : throw new ArgumentOutOfRangeException(nameof(slots));
 
     public long Capacity { get; } = capacity;
 
@@ -32,9 +35,10 @@ public sealed class DecodeBudget(long capacity)
         Waiter waiter;
         lock (_gate)
         {
-            if (_waiting.Count == 0 && _available >= amount)
+            if (_waiting.Count == 0 && _available >= amount && _freeSlots > 0)
             {
                 _available -= amount;
+                _freeSlots--;
                 return new Lease(this, amount);
             }
 
@@ -69,6 +73,7 @@ public sealed class DecodeBudget(long capacity)
         lock (_gate)
         {
             _available += amount;
+            _freeSlots++;
             GrantWaiting();
         }
     }
@@ -76,10 +81,11 @@ public sealed class DecodeBudget(long capacity)
     /// <summary>In arrival order: a large picture at the head is not overtaken by small ones forever.</summary>
     private void GrantWaiting()
     {
-        while (_waiting.First is { } first && _available >= first.Value.Amount)
+        while (_waiting.First is { } first && _available >= first.Value.Amount && _freeSlots > 0)
         {
             _waiting.RemoveFirst();
             _available -= first.Value.Amount;
+            _freeSlots--;
             first.Value.Granted.TrySetResult(new Lease(this, first.Value.Amount));
         }
     }

@@ -78,7 +78,11 @@ public static class WorkerServiceCollectionExtensions
         services.AddSingleton<IImageFetcher, ImageFetcher>();
 
         services.AddSingleton<DecoderSource>();
-        services.AddSingleton(provider => new DecodeBudget(provider.GetRequiredService<IOptions<ImagingOptions>>().Value.MaxDecodingPixels));
+        services.AddSingleton(provider =>
+        {
+            var imaging = provider.GetRequiredService<IOptions<ImagingOptions>>().Value;
+            return new DecodeBudget(imaging.MaxDecodingPixels, imaging.DecodeSlots);
+        });
         services.AddSingleton<OnnxSessionFactory>();
         services.AddSingleton(provider =>
         {

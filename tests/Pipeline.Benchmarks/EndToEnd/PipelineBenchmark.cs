@@ -175,7 +175,7 @@ internal static class PipelineBenchmark
         var results = ids.Select(id => producer.Results[id]).ToList();
         if (results.Any(r => r.Failed))
         {
-            throw new BenchmarkException($"{results.Count(r => r.Failed)} images failed in the end-to-end run.");
+            throw new BenchmarkException($"{results.Count(r => r.Failed)} images failed in the end-to-end run; the first: {results.First(r => r.Failed).Failure}");
         }
 
         return new Run(ids.Count, stopwatch.Elapsed.TotalSeconds, StageShares(results), PeakMemory.ResidentMegabytes(), [.. worker.PassSizes], [.. worker.ConsumedBatchSizes]);

@@ -27,8 +27,8 @@ internal sealed class Producer : IAsyncDisposable
             RabbitMqConnection.Parse(rabbitMq).Configure(cfg);
             cfg.ReceiveEndpoint(new TemporaryEndpointDefinition(), endpoint =>
             {
-                endpoint.Handler<ImageDescribed>(context => producer!.Record(context.Message.ImageId, context.Message.TimingsMs, failed: false));
-                endpoint.Handler<ImageDescriptionFailed>(context => producer!.Record(context.Message.ImageId, new Dictionary<string, double>(), failed: true));
+                endpoint.Handler<ImageDescribed>(context => producer!.Record(context.Message.ImageId, context.Message.TimingsMs, failure: null));
+                endpoint.Handler<ImageDescriptionFailed>(context => producer!.Record(context.Message.ImageId, new Dictionary<string, double>(), $"{context.Message.Reason}: {context.Message.Message}"));
             });
         });
         producer = new Producer(bus, RabbitMqConnection.Parse(rabbitMq));
@@ -63,20 +63,23 @@ internal sealed class Producer : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await _bus.StopAsync();
 
-    private Task Record(string imageId, IReadOnlyDictionary<string, double> timings, bool failed)
+    private Task Record(string imageId, IReadOnlyDictionary<string, double> timings, string? failure)
     {
         var now = Stopwatch.GetTimestamp();
         if (_sent.TryGetValue(imageId, out var sent))
         {
-            _results.TryAdd(imageId, new Result(sent, now, timings, failed));
+            _results.TryAdd(imageId, new Result(sent, now, timings, failure));
         }
 
         return Task.CompletedTask;
     }
 
     /// <param name="Sent">Stopwatch timestamps.</param>
-    internal sealed record Result(long Sent, long Received, IReadOnlyDictionary<string, double> TimingsMs, bool Failed)
+    /// <param name="Failure">The failure's reason and message; null when the image was described.</param>
+    internal sealed record Result(long Sent, long Received, IReadOnlyDictionary<string, double> TimingsMs, string? Failure)
     {
+        public bool Failed => Failure is not null;
+
         public double LatencyMs => Stopwatch.GetElapsedTime(Sent, Received).TotalMilliseconds;
     }
 }

@@ -117,7 +117,10 @@ internal static class PhotoPipelineBenchmark
         await Task.WhenAll(ids.Select((id, i) => producer.SendAsync(queue, id, sources[i], cancellationToken)));
         await producer.WaitForAsync(ids, TimeSpan.FromMinutes(15), cancellationToken);
         var results = ids.Select(id => producer.Results[id]).ToList();
-        return results.Any(r => r.Failed) ? throw new BenchmarkException($"{results.Count(r => r.Failed)} of {ids.Count} images failed.") : results;
+        var failures = results.Where(r => r.Failed).Select(r => r.Failure).ToList();
+        return failures.Count > 0
+            ? throw new BenchmarkException($"{failures.Count} of {ids.Count} images failed; the first: {failures[0]}")
+            : results;
     }
 
     private static string Invariant(FormattableString text) => FormattableString.Invariant(text);

@@ -10,7 +10,7 @@ public sealed class DecodeBudgetTests
     [Fact]
     public async Task FiveHugePicturesDecodeOneAtATime()
     {
-        var budget = new DecodeBudget(64 * Megapixel);
+        var budget = new DecodeBudget(64 * Megapixel, slots: 8);
         var first = await budget.AcquireAsync(64 * Megapixel, TestContext.Current.CancellationToken);
         var others = Enumerable.Range(0, 4).Select(_ => budget.AcquireAsync(64 * Megapixel, TestContext.Current.CancellationToken).AsTask()).ToList();
 
@@ -34,7 +34,7 @@ public sealed class DecodeBudgetTests
     [Fact]
     public async Task OrdinaryPhotosDecodeSideBySide()
     {
-        var budget = new DecodeBudget(64 * Megapixel);
+        var budget = new DecodeBudget(64 * Megapixel, slots: 8);
 
         var leases = new List<IDisposable>();
         for (var i = 0; i < 5; i++)
@@ -52,7 +52,7 @@ public sealed class DecodeBudgetTests
     [Fact]
     public async Task APictureLargerThanTheBudgetTakesAllOfItAndASmallOneDoesNotOvertakeAWaitingLargeOne()
     {
-        var budget = new DecodeBudget(64 * Megapixel);
+        var budget = new DecodeBudget(64 * Megapixel, slots: 8);
         var photo = await budget.AcquireAsync(12 * Megapixel, TestContext.Current.CancellationToken);
 
         var huge = budget.AcquireAsync(400 * Megapixel, TestContext.Current.CancellationToken).AsTask();
@@ -71,7 +71,7 @@ public sealed class DecodeBudgetTests
     [Fact]
     public async Task AWaitThatIsCancelledLeavesTheQueueAndLetsTheNextOneIn()
     {
-        var budget = new DecodeBudget(10 * Megapixel);
+        var budget = new DecodeBudget(10 * Megapixel, slots: 8);
         var held = await budget.AcquireAsync(8 * Megapixel, TestContext.Current.CancellationToken);
         using var giveUp = new CancellationTokenSource();
         var cancelled = budget.AcquireAsync(10 * Megapixel, giveUp.Token).AsTask();
@@ -84,5 +84,22 @@ public sealed class DecodeBudgetTests
         (await next.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken)).Dispose();
         held.Dispose();
         Assert.Equal(10 * Megapixel, budget.Available);
+    }
+
+    [Fact]
+    public async Task NoMoreDecodesRunAtOnceThanThereAreSlots()
+    {
+        var budget = new DecodeBudget(64 * Megapixel, slots: 2);
+        var first = await budget.AcquireAsync(1 * Megapixel, TestContext.Current.CancellationToken);
+        var second = await budget.AcquireAsync(1 * Megapixel, TestContext.Current.CancellationToken);
+
+        var third = budget.AcquireAsync(1 * Megapixel, TestContext.Current.CancellationToken).AsTask();
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        Assert.False(third.IsCompleted);
+
+        first.Dispose();
+        (await third.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken)).Dispose();
+        second.Dispose();
+        Assert.Equal(64 * Megapixel, budget.Available);
     }
 }

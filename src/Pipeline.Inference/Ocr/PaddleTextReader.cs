@@ -54,6 +54,10 @@ public sealed class PaddleTextReader : ITextReader, IDisposable
 
     internal OcrStageTimes Times { get; } = new();
 
+    /// <summary>What each graph has been given so far (for benchmarks and tests); the classifier's is empty when it is off.</summary>
+    internal (GraphInputs Detection, GraphInputs Classifier, GraphInputs Recognition) Inputs =>
+        (_detector.Inputs, _classifierSession?.Inputs ?? new([], 0), _recognizerSession.Inputs);
+
     public Task<IReadOnlyList<OcrResult>> ReadAsync(IReadOnlyList<SKBitmap> images, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(images);

@@ -25,7 +25,7 @@ internal static class OcrBenchmark
         {
             Description = "Instead: distinct input shapes, ms/picture and readings over 100 mixed pictures in micro-batches of 5, free and with shape buckets.",
         };
-        var ratios = new Option<string>("--ratios") { Description = "With --shapes: the Ocr:DetectionBucketRatio values to compare, comma-separated.", DefaultValueFactory = _ => "1.25" };
+        var ratios = new Option<string>("--ratios") { Description = "With --shapes: the Ocr:DetectionBucketRatio values to compare, comma-separated.", DefaultValueFactory = _ => "1.25,2" };
         var command = new Command("ocr", "Images/s of PP-OCRv4 (real weights) over the sample photos, per batch size.") { batches, passes, threads, shapes, ratios };
         command.SetAction((result, cancellationToken) => RunAsync(
             BatchSizes.Parse(result.GetRequiredValue(batches)),

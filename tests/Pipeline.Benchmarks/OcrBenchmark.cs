@@ -11,25 +11,33 @@ namespace Pipeline.Benchmarks;
 
 /// <summary>
 /// Images/s of the real PP-OCRv4 reader over the sample photos (deploy/local/samples.sh) per micro-batch size, with the
-/// share of each OCR stage: <c>dotnet run -c Release --project tests/Pipeline.Benchmarks -- ocr</c>.
+/// share of each OCR stage: <c>dotnet run -c Release --project tests/Pipeline.Benchmarks -- ocr</c>. With
+/// <c>--shapes</c>, the input shapes of free and bucketed reading instead (<see cref="OcrShapesBenchmark"/>).
 /// </summary>
 internal static class OcrBenchmark
 {
     public static Command Create()
     {
         var batches = new Option<string>("--batches") { Description = "Batch sizes, comma-separated.", DefaultValueFactory = _ => "1,2,3,4,5,8" };
-        var passes = new Option<int>("--passes") { Description = "Timed passes over the sample set per batch size.", DefaultValueFactory = _ => 2 };
+        var passes = new Option<int>("--passes") { Description = "Timed passes over the pictures per batch size (per setup with --shapes).", DefaultValueFactory = _ => 2 };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads; 0 = one per processor, as the worker's default.", DefaultValueFactory = _ => 0 };
-        var command = new Command("ocr", "Images/s of PP-OCRv4 (real weights) over the sample photos, per batch size.") { batches, passes, threads };
+        var shapes = new Option<bool>("--shapes")
+        {
+            Description = "Instead: distinct input shapes, ms/picture and readings over 100 mixed pictures in micro-batches of 5, free and with shape buckets.",
+        };
+        var ratios = new Option<string>("--ratios") { Description = "With --shapes: the Ocr:DetectionBucketRatio values to compare, comma-separated.", DefaultValueFactory = _ => "1.25,2" };
+        var command = new Command("ocr", "Images/s of PP-OCRv4 (real weights) over the sample photos, per batch size.") { batches, passes, threads, shapes, ratios };
         command.SetAction((result, cancellationToken) => RunAsync(
             BatchSizes.Parse(result.GetRequiredValue(batches)),
             Math.Max(1, result.GetValue(passes)),
             Math.Max(0, result.GetValue(threads)),
+            result.GetValue(shapes) ? Ratios(result.GetRequiredValue(ratios)) : null,
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(int[] batchSizes, int passes, int threads, CancellationToken cancellationToken)
+    /// <param name="shapeRatios">Bucket ratios for <c>--shapes</c>; null for the throughput table.</param>
+    private static async Task<int> RunAsync(int[] batchSizes, int passes, int threads, double[]? shapeRatios, CancellationToken cancellationToken)
     {
         var root = ModelFolders.RepositoryRoot();
         var modelFolder = Path.Combine(root, "models", "cache", "ppocr-v4");
@@ -40,10 +48,15 @@ internal static class OcrBenchmark
             return 2;
         }
 
-        var images = Directory.EnumerateFiles(sampleFolder).Order(StringComparer.Ordinal)
-            .Select(SKBitmap.Decode).OfType<SKBitmap>().ToList();
         var inference = new InferenceOptions { ExecutionProvider = ExecutionProviderChoice.Cpu, IntraOpThreads = threads };
         var sessions = new OnnxSessionFactory(Options.Create(inference), NullLogger<OnnxSessionFactory>.Instance);
+        if (shapeRatios is not null)
+        {
+            return await OcrShapesBenchmark.RunAsync(modelFolder, sampleFolder, sessions, inference, shapeRatios, passes, cancellationToken);
+        }
+
+        var images = Directory.EnumerateFiles(sampleFolder).Order(StringComparer.Ordinal)
+            .Select(SKBitmap.Decode).OfType<SKBitmap>().ToList();
         using var reader = new PaddleTextReader(new OcrOptions { Path = modelFolder }, sessions);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"PP-OCRv4 over {images.Count} sample photos ({images.Sum(i => (long)i.Width * i.Height) / 1e6:F1} MP), {passes} passes per batch size, " +
@@ -73,6 +86,10 @@ internal static class OcrBenchmark
         images.ForEach(i => i.Dispose());
         return 0;
     }
+
+    /// <summary>"1.25,1.5" → [1.25, 1.5].</summary>
+    private static double[] Ratios(string text) =>
+        [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(r => double.Parse(r, CultureInfo.InvariantCulture))];
 
     private static async Task ReadAllAsync(PaddleTextReader reader, List<SKBitmap> images, int batch, CancellationToken cancellationToken)
     {

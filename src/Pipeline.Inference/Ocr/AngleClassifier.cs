@@ -6,7 +6,7 @@ namespace Pipeline.Inference.Ocr;
 /// PaddleOCR's 0°/180° text-line classifier: each line scaled to height 48 (width up to 192, squeezed when longer),
 /// padded with 0; class 1 ("180") with probability above 0.9 means the line is upside down.
 /// </summary>
-internal sealed class AngleClassifier(OcrSession session, int batchSize = 16)
+internal sealed class AngleClassifier(OcrSession session, InputShapes shapes, int batchSize = 16)
 {
     private const int Height = 48;
     private const int Width = 192;
@@ -17,21 +17,20 @@ internal sealed class AngleClassifier(OcrSession session, int batchSize = 16)
     {
         var result = new bool[lines.Count];
         var item = Height * Width * 3;
-        for (var start = 0; start < lines.Count; start += batchSize)
+        foreach (var batch in shapes.Batches(Enumerable.Range(0, lines.Count), batchSize))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var count = Math.Min(batchSize, lines.Count - start);
-            var tensor = new float[count * item];
-            for (var i = 0; i < count; i++)
+            var tensor = new float[batch.Length * item];
+            for (var i = 0; i < batch.Length; i++)
             {
-                var (image, box) = lines[start + i];
+                var (image, box) = lines[batch[i]];
                 LineCrop.Render(image, box, Math.Min(Width, LineCrop.ScaledWidth(box, Height)), Height, tensor.AsSpan(i * item, item), Width);
             }
 
-            var (output, _) = session.Run(tensor, [count, 3, Height, Width], runOptions);
-            for (var i = 0; i < count; i++)
+            var (output, _) = session.Run(tensor, [batch.Length, 3, Height, Width], runOptions);
+            for (var i = 0; i < batch.Length; i++)
             {
-                result[start + i] = output[i * 2 + 1] > output[i * 2] && output[i * 2 + 1] > Threshold;
+                result[batch[i]] = output[i * 2 + 1] > output[i * 2] && output[i * 2 + 1] > Threshold;
             }
         }
 

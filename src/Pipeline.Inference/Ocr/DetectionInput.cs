@@ -3,9 +3,11 @@ namespace Pipeline.Inference.Ocr;
 /// <summary>
 /// The detector's input for a micro-batch: each picture scaled so its longer side is at most the limit and both sides
 /// are multiples of 32 (PaddleOCR's DetResizeForTest, limit type "max"), normalised with the ImageNet mean and std in
-/// BGR channel order (PaddleOCR reads images with OpenCV and feeds them as BGR). Only pictures of one scaled size share
-/// a tensor: padding is not neutral (past the first layer the padded area carries the convolutions' biases into the
-/// border of the picture), and a picture must read the same in a batch as alone.
+/// BGR channel order (PaddleOCR reads images with OpenCV and feeds them as BGR), at the top left of a canvas padded
+/// with 0 (the mean colour). Padding is not neutral (past the first layer the padded area carries the convolutions'
+/// biases into the border of the picture, and the detector's squeeze-and-excitation blocks average over the whole
+/// canvas), so a picture must always get the same canvas, whatever else is in the batch: <see cref="InputShapes"/>
+/// chooses it from the picture alone.
 /// </summary>
 internal sealed class DetectionInput
 {
@@ -35,17 +37,15 @@ internal sealed class DetectionInput
     public static double Scale(int width, int height, int maxSide) =>
         Math.Max(width, height) > maxSide ? (double)maxSide / Math.Max(width, height) : 1.0;
 
-    /// <summary>The size for a picture scaled by <paramref name="scale"/>, both sides rounded to a multiple of 32.</summary>
-    public static (int Width, int Height) ScaledSize(int width, int height, double scale) => (RoundTo32(width * scale), RoundTo32(height * scale));
-
-    /// <param name="size">The scaled size of every picture in <paramref name="images"/>.</param>
-    public static DetectionInput Build(IReadOnlyList<OcrImage> images, (int Width, int Height) size)
+    /// <param name="sizes">The size each picture is scaled to.</param>
+    /// <param name="canvas">The input size of every picture, at least each of <paramref name="sizes"/>.</param>
+    public static DetectionInput Build(IReadOnlyList<OcrImage> images, IReadOnlyList<DetectionSize> sizes, DetectionSize canvas)
     {
-        var (width, height) = size;
-        var plane = height * width;
+        var plane = canvas.Height * canvas.Width;
         var tensor = new float[images.Count * 3 * plane];
         for (var n = 0; n < images.Count; n++)
         {
+            var (width, height) = sizes[n];
             var rgba = images[n].ResizedRgba(width, height);
             var offset = n * 3 * plane;
             for (var y = 0; y < height; y++)
@@ -53,7 +53,7 @@ internal sealed class DetectionInput
                 for (var x = 0; x < width; x++)
                 {
                     var p = (y * width + x) * 4;
-                    var t = offset + y * width + x;
+                    var t = offset + y * canvas.Width + x;
                     tensor[t] = (rgba[p + 2] / 255f - Mean[0]) / Std[0];
                     tensor[t + plane] = (rgba[p + 1] / 255f - Mean[1]) / Std[1];
                     tensor[t + 2 * plane] = (rgba[p] / 255f - Mean[2]) / Std[2];
@@ -61,8 +61,6 @@ internal sealed class DetectionInput
             }
         }
 
-        return new DetectionInput(tensor, images.Count, height, width);
+        return new DetectionInput(tensor, images.Count, canvas.Height, canvas.Width);
     }
-
-    private static int RoundTo32(double side) => Math.Max((int)Math.Round(side / 32, MidpointRounding.ToEven) * 32, 32);
 }

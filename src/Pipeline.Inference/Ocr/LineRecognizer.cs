@@ -5,24 +5,23 @@ namespace Pipeline.Inference.Ocr;
 /// <summary>
 /// The SVTR/CRNN recogniser over every line of a micro-batch, then greedy CTC. Each line is padded (with 0, as
 /// PaddleOCR pads) to a width that depends on that line alone: 320 (PaddleOCR's 48×320 input) or, for longer lines,
-/// the next multiple of 64. Lines of one padded width run together in sub-batches, so a line reads the same whatever
-/// else is in the batch (the recogniser's attention sees the padding, and PaddleOCR's batch-wide width would differ).
+/// the next width of <see cref="InputShapes.LineWidth"/>. Lines of one padded width run together in sub-batches, so a
+/// line reads the same whatever else is in the batch (the recogniser's attention sees the padding, and PaddleOCR's
+/// batch-wide width would differ).
 /// </summary>
-internal sealed class LineRecognizer(OcrSession session, OcrDictionary dictionary, int batchSize = 8)
+internal sealed class LineRecognizer(OcrSession session, OcrDictionary dictionary, InputShapes shapes, int batchSize = 8)
 {
     private const int Height = 48;
-    private const int MinWidth = 320;
-    private const int WidthStep = 64;
 
     /// <returns>Text and confidence per line, in input order.</returns>
     public (string Text, float Confidence)[] Read(IReadOnlyList<(OcrImage Image, Quad Box)> lines, RunOptions runOptions, CancellationToken cancellationToken)
     {
         var widths = lines.Select(l => LineCrop.ScaledWidth(l.Box, Height)).ToArray();
         var result = new (string, float)[lines.Count];
-        var buckets = Enumerable.Range(0, lines.Count).GroupBy(i => PaddedWidth(widths[i])).OrderBy(g => g.Key);
+        var buckets = Enumerable.Range(0, lines.Count).GroupBy(i => shapes.LineWidth(widths[i])).OrderBy(g => g.Key);
         foreach (var bucket in buckets)
         {
-            foreach (var batch in bucket.Chunk(batchSize))
+            foreach (var batch in shapes.Batches(bucket, batchSize))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 Run(lines, widths, batch, bucket.Key, result, runOptions);
@@ -31,8 +30,6 @@ internal sealed class LineRecognizer(OcrSession session, OcrDictionary dictionar
 
         return result;
     }
-
-    internal static int PaddedWidth(int width) => width <= MinWidth ? MinWidth : (width + WidthStep - 1) / WidthStep * WidthStep;
 
     private void Run(IReadOnlyList<(OcrImage Image, Quad Box)> lines, int[] widths, int[] batch, int width, (string, float)[] result, RunOptions runOptions)
     {

@@ -47,4 +47,17 @@ public sealed class OcrOptions : IModelFolderOptions
     /// <summary>Text lines recognised per forward pass (lines of similar width are batched together).</summary>
     [Range(1, 256)]
     public int RecognitionBatchSize { get; set; } = 8;
+
+    /// <summary>
+    /// Run the three graphs at a few fixed input shapes instead of one per picture size, line width and batch size:
+    /// on CUDA every new shape costs a cuDNN algorithm search and arena memory (see <see cref="InputShapes"/>).
+    /// </summary>
+    public bool UseShapeBuckets { get; set; } = true;
+
+    /// <summary>
+    /// With shape buckets, how far apart the detector's canvas sides are. At 1.25 a picture is stretched by at most
+    /// 12 % to the nearest, which costs nothing on a CPU; larger gives fewer shapes and pads pictures instead.
+    /// </summary>
+    [Range(1.1, 4.0)]
+    public double DetectionBucketRatio { get; set; } = 1.25;
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.ML.OnnxRuntime;
 using Pipeline.Inference.Runtime;
 
@@ -9,6 +10,8 @@ internal sealed class OcrSession : IDisposable
     private readonly InferenceSession _session;
     private readonly string _input;
     private readonly string _output;
+    private readonly ConcurrentDictionary<string, byte> _shapes = new();
+    private long _values;
 
     public OcrSession(OnnxSessionFactory sessions, string path, string role)
     {
@@ -19,9 +22,14 @@ internal sealed class OcrSession : IDisposable
         _output = _session.OutputNames[0];
     }
 
+    /// <summary>What this session has been given so far (for benchmarks and tests).</summary>
+    public GraphInputs Inputs => new([.. _shapes.Keys], Interlocked.Read(ref _values));
+
     /// <returns>The output, copied out, and its shape.</returns>
     public (float[] Data, long[] Shape) Run(float[] input, long[] shape, RunOptions runOptions)
     {
+        _shapes.TryAdd(string.Join('×', shape), 0);
+        Interlocked.Add(ref _values, input.Length);
         using var value = OrtValue.CreateTensorValueFromMemory(input, shape);
         using var outputs = _session.Run(runOptions, [_input], [value], [_output]);
         return (outputs[0].GetTensorDataAsSpan<float>().ToArray(), outputs[0].GetTensorTypeAndShape().Shape);

@@ -7,12 +7,14 @@ namespace Pipeline.Inference.Ocr;
 
 /// <summary>
 /// PP-OCRv4 (PaddleOCR's DB detector, 0°/180° classifier and SVTR recogniser, ONNX exports) over a micro-batch:
-/// one detector pass per picture size (a second one, at a smaller scale, for pictures whose text is large), then every
-/// line of the batch recognised in sub-batches of lines padded to the same width. Alpha is composited on white.
+/// detector passes per input size (a second one, at a smaller scale, for pictures whose text is large), then every
+/// line of the batch recognised in sub-batches of lines padded to the same width; sizes and widths as
+/// <see cref="InputShapes"/> gives them. Alpha is composited on white.
 /// </summary>
 public sealed class PaddleTextReader : ITextReader, IDisposable
 {
     private readonly OcrOptions _options;
+    private readonly InputShapes _shapes;
     private readonly OcrSession _detector;
     private readonly OcrSession? _classifierSession;
     private readonly OcrSession _recognizerSession;
@@ -26,6 +28,7 @@ public sealed class PaddleTextReader : ITextReader, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sessions);
         _options = options;
+        _shapes = InputShapes.From(options);
         var files = OcrModelFiles.Locate(options.Path, options.UseAngleClassifier);
         ModelId = files.ModelId;
         var dictionary = OcrDictionary.Load(files.DictionaryPath);
@@ -36,7 +39,7 @@ public sealed class PaddleTextReader : ITextReader, IDisposable
             if (options.UseAngleClassifier)
             {
                 _classifierSession = new OcrSession(sessions, files.ClassifierPath, "OCR angle classifier");
-                _classifier = new AngleClassifier(_classifierSession);
+                _classifier = new AngleClassifier(_classifierSession, _shapes);
             }
         }
         catch
@@ -47,12 +50,16 @@ public sealed class PaddleTextReader : ITextReader, IDisposable
         }
 
         _postProcessor = new DbPostProcessor(options.BinarizationThreshold, options.BoxThreshold, options.UnclipRatio);
-        _recognizer = new LineRecognizer(_recognizerSession, dictionary, options.RecognitionBatchSize);
+        _recognizer = new LineRecognizer(_recognizerSession, dictionary, _shapes, options.RecognitionBatchSize);
     }
 
     public string ModelId { get; }
 
     internal OcrStageTimes Times { get; } = new();
+
+    /// <summary>What each graph has been given so far (for benchmarks and tests); the classifier's is empty when it is off.</summary>
+    internal (GraphInputs Detection, GraphInputs Classifier, GraphInputs Recognition) Inputs =>
+        (_detector.Inputs, _classifierSession?.Inputs ?? new([], 0), _recognizerSession.Inputs);
 
     public Task<IReadOnlyList<OcrResult>> ReadAsync(IReadOnlyList<SKBitmap> images, CancellationToken cancellationToken)
     {
@@ -148,32 +155,35 @@ public sealed class PaddleTextReader : ITextReader, IDisposable
     }
 
     /// <summary>
-    /// The detector over the pictures, each at its own scale, and DB post-processing: one forward pass per scaled size
-    /// (a batch of photos from one camera is one pass; see <see cref="DetectionInput"/> for why sizes are not mixed).
+    /// The detector over the pictures, each at its own scale, and DB post-processing: pictures of one canvas share
+    /// forward passes (a batch of photos from one camera is one pass; with shape buckets, passes of powers of two,
+    /// as a micro-batch can hold any number of pictures).
     /// </summary>
     private List<Quad>[] DetectAt(List<OcrImage> images, double[] scales, RunOptions runOptions, CancellationToken cancellationToken)
     {
         var boxes = new List<Quad>[images.Count];
-        var groups = Enumerable.Range(0, images.Count)
-            .GroupBy(n => DetectionInput.ScaledSize(images[n].Width, images[n].Height, scales[n]));
-        foreach (var group in groups)
+        var inputs = Enumerable.Range(0, images.Count).Select(n => _shapes.Detection(images[n].Width, images[n].Height, scales[n])).ToArray();
+        var passes = Enumerable.Range(0, images.Count)
+            .GroupBy(n => inputs[n].Canvas)
+            .SelectMany(g => _shapes.Batches(g, int.MaxValue).Select(members => (Canvas: g.Key, Members: members)));
+        foreach (var (canvas, members) in passes)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var members = group.ToArray();
-            var (w, h) = group.Key;
             var started = Stopwatch.GetTimestamp();
-            var input = DetectionInput.Build([.. members.Select(n => images[n])], group.Key);
+            var input = DetectionInput.Build([.. members.Select(n => images[n])], [.. members.Select(n => inputs[n].Picture)], canvas);
             Times.AddPrepare(started);
             started = Stopwatch.GetTimestamp();
             var (map, _) = _detector.Run(input.Tensor, input.Shape, runOptions);
             Times.AddDetect(started);
 
             started = Stopwatch.GetTimestamp();
+            var plane = canvas.Width * canvas.Height;
             for (var m = 0; m < members.Length; m++)
             {
                 var image = images[members[m]];
+                var (w, h) = inputs[members[m]].Picture;
                 var (sx, sy) = ((float)image.Width / w, (float)image.Height / h);
-                boxes[members[m]] = [.. _postProcessor.Boxes(map.AsSpan(m * h * w, h * w), w, w, h)
+                boxes[members[m]] = [.. _postProcessor.Boxes(map.AsSpan(m * plane, plane), canvas.Width, w, h)
                     .Select(b => b.Scale(sx, sy).Clamp(image.Width, image.Height))
                     .Where(b => (int)b.Width > 3 && (int)b.Height > 3)];
             }

@@ -4,7 +4,8 @@ namespace Pipeline.Tests.Unit.Ocr;
 
 /// <summary>
 /// 60 signs and labels drawn with DejaVu fonts (<see cref="GeneratedText"/>) read through the real PP-OCRv4 weights:
-/// at least 95% of the lines exactly right (a missing or invented line counts as wrong).
+/// at least 95% of the lines exactly right (a missing or invented line counts as wrong), with shape buckets (the
+/// default) and with PaddleOCR's free input shapes.
 /// </summary>
 [Collection(PaddleOcrFixture.Collection)]
 public sealed class GeneratedTextAccuracyTests(PaddleOcrFixture ocr, ITestOutputHelper output)
@@ -12,16 +13,19 @@ public sealed class GeneratedTextAccuracyTests(PaddleOcrFixture ocr, ITestOutput
     private const int Count = 60;
     private const int BatchSize = 5;
 
-    [Fact]
-    public async Task AtLeast95PercentOfLinesAreReadExactly()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AtLeast95PercentOfLinesAreReadExactly(bool shapeBuckets)
     {
+        var reader = shapeBuckets ? ocr.Reader : ocr.FreeShapesReader;
         var samples = GeneratedText.Create(Count);
         try
         {
             var (exact, lines, errors, characters) = (0, 0, 0, 0);
             foreach (var batch in samples.Chunk(BatchSize))
             {
-                var results = await ocr.Reader.ReadAsync([.. batch.Select(s => s.Image)], TestContext.Current.CancellationToken);
+                var results = await reader.ReadAsync([.. batch.Select(s => s.Image)], TestContext.Current.CancellationToken);
                 for (var i = 0; i < batch.Length; i++)
                 {
                     var expected = batch[i].Lines;
@@ -41,8 +45,9 @@ public sealed class GeneratedTextAccuracyTests(PaddleOcrFixture ocr, ITestOutput
 
             var accuracy = (double)exact / lines;
             var characterErrorRate = (double)errors / characters;
-            output.WriteLine($"{Count} images, {lines} lines: exact-line accuracy {accuracy:P1}, character error rate {characterErrorRate:P2}");
-            Console.WriteLine($"OCR on {Count} generated images ({lines} lines): exact-line accuracy {accuracy:P1}, CER {characterErrorRate:P2}");
+            var shapes = shapeBuckets ? "shape buckets" : "free shapes";
+            output.WriteLine($"{Count} images, {lines} lines, {shapes}: exact-line accuracy {accuracy:P1}, character error rate {characterErrorRate:P2}");
+            Console.WriteLine($"OCR on {Count} generated images ({lines} lines), {shapes}: exact-line accuracy {accuracy:P1}, CER {characterErrorRate:P2}");
             Assert.True(accuracy >= 0.95, $"exact-line accuracy {accuracy:P1} < 95% (CER {characterErrorRate:P2})");
         }
         finally

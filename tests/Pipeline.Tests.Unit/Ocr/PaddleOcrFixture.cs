@@ -11,7 +11,24 @@ public sealed class PaddleOcrFixture : IDisposable
 {
     public const string Collection = "PP-OCRv4";
 
+    private readonly Lazy<PaddleTextReader> _freeShapesReader;
+
     public PaddleOcrFixture()
+    {
+        Reader = NewReader(new OcrOptions());
+        _freeShapesReader = new(() => NewReader(new OcrOptions { UseShapeBuckets = false }));
+    }
+
+    /// <summary>The default settings: shape buckets on.</summary>
+    public PaddleTextReader Reader { get; }
+
+    /// <summary>PaddleOCR's free input shapes (<c>Ocr:UseShapeBuckets</c> off), made on first use.</summary>
+    public PaddleTextReader FreeShapesReader => _freeShapesReader.Value;
+
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    /// <summary>A reader of its own (what it has run starts empty) over the real weights, with <paramref name="options"/>' settings.</summary>
+    public static PaddleTextReader NewReader(OcrOptions options)
     {
         var modelFolder = Path.Combine(RepositoryRoot, "models", "cache", "ppocr-v4");
         if (!File.Exists(Path.Combine(modelFolder, "model.lock.json")))
@@ -19,12 +36,9 @@ public sealed class PaddleOcrFixture : IDisposable
             throw new InvalidOperationException($"The OCR models are not in {modelFolder}: run 'pipeline models fetch ppocr-v4' (scripts/test.sh does).");
         }
 
-        Reader = new PaddleTextReader(new OcrOptions { Path = modelFolder }, Embeddings.StandInEmbedderFixture.CpuSessions());
+        options.Path = modelFolder;
+        return new PaddleTextReader(options, Embeddings.StandInEmbedderFixture.CpuSessions());
     }
-
-    public PaddleTextReader Reader { get; }
-
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     public static string Sample(string name)
     {
@@ -32,7 +46,14 @@ public sealed class PaddleOcrFixture : IDisposable
         return File.Exists(path) ? path : throw new InvalidOperationException($"No sample {path}: run deploy/local/samples.sh (scripts/test.sh does).");
     }
 
-    public void Dispose() => Reader.Dispose();
+    public void Dispose()
+    {
+        Reader.Dispose();
+        if (_freeShapesReader.IsValueCreated)
+        {
+            _freeShapesReader.Value.Dispose();
+        }
+    }
 
     private static string FindRepositoryRoot()
     {

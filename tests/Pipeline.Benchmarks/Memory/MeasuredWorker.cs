@@ -179,5 +179,10 @@ internal sealed class MeasuredWorker : IAsyncDisposable
 internal sealed record MemorySnapshot(ResidentParts Parts, ManagedHeap Managed, double Peak)
 {
     /// <summary>Anonymous memory neither malloc's heaps nor the GC's: ONNX Runtime's weights and arenas, bitmaps.</summary>
-    public double NativeLarge => Parts.OtherAnonymous - (double.IsNaN(Managed.Committed) ? 0 : Managed.Committed);
+    public double NativeLarge => Parts.OtherAnonymous - ManagedCommitted;
+
+    /// <summary>Everything resident but the managed heap: code, weights, native buffers.</summary>
+    public double Native => Parts.Resident - ManagedCommitted;
+
+    private double ManagedCommitted => double.IsNaN(Managed.Committed) ? 0 : Managed.Committed;
 }

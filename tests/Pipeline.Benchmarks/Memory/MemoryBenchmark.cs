@@ -134,7 +134,7 @@ internal static class MemoryBenchmark
         var warm = await worker.SnapshotAsync(cancellationToken);
 
         worker.ResetPeak();
-        var highest = warm;
+        var (highest, highestNative, highestManaged) = (warm, warm.Native, warm.Managed.Committed);
         var sampled = Stopwatch.StartNew();
         var clock = Stopwatch.StartNew();
         await worker.AnnounceAsync([.. Enumerable.Range(0, images).Select(i => photos[i % photos.Count])], "load", cancellationToken);
@@ -148,17 +148,15 @@ internal static class MemoryBenchmark
 
             sampled.Restart();
             var now = await worker.SnapshotAsync(cancellationToken);
-            if (now.Parts.Resident > highest.Parts.Resident)
-            {
-                highest = now;
-            }
+            highest = now.Parts.Resident > highest.Parts.Resident ? now : highest;
+            (highestNative, highestManaged) = (Math.Max(highestNative, now.Native), Math.Max(highestManaged, now.Managed.Committed));
         }, cancellationToken);
         var seconds = clock.Elapsed.TotalSeconds;
         var peak = worker.Memory().PeakResidentMegabytes;
 
         await Task.Delay(2 * Settle, cancellationToken);
         var after = await worker.SnapshotAsync(cancellationToken);
-        return new Measurement(idle, warm, highest, peak, after, images, seconds, worker.OomKills, worker.ManagedOutOfMemory);
+        return new Measurement(idle, warm, highest, highestNative, highestManaged, peak, after, images, seconds, worker.OomKills, worker.ManagedOutOfMemory);
     }
 
     private static int Positive(int value, string name) =>
@@ -180,12 +178,17 @@ internal sealed record MemoryOptions(
 
 /// <summary>One worker's memory through a run (MiB), the photos of its load and how long they took.</summary>
 /// <param name="Highest">The once-a-second sample with the largest resident set during the load.</param>
+/// <param name="HighestNative">The largest resident set less the GC's committed memory of any sample during the load.</param>
+/// <param name="HighestManaged">The largest GC committed memory of any sample during the load.</param>
 /// <param name="Peak">VmHWM over the load (reset when it began).</param>
 /// <param name="OomKills">The kernel's kills for going over the cgroup's limit.</param>
 /// <param name="ManagedOutOfMemory">Log lines with an OutOfMemoryException (the GC's hard limit reached; the batch retries).</param>
 internal sealed record Measurement(
-    MemorySnapshot Idle, MemorySnapshot Warm, MemorySnapshot Highest, double Peak, MemorySnapshot After, int Images, double Seconds, long OomKills,
-    int ManagedOutOfMemory)
+    MemorySnapshot Idle, MemorySnapshot Warm, MemorySnapshot Highest, double HighestNative, double HighestManaged, double Peak, MemorySnapshot After,
+    int Images, double Seconds, long OomKills, int ManagedOutOfMemory)
 {
     public double ImagesPerSecond => Images / Seconds;
+
+    /// <summary>The most the load added outside the managed heap.</summary>
+    public double NativeGrowth => HighestNative - Idle.Native;
 }

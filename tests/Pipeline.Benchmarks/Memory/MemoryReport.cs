@@ -44,23 +44,25 @@ internal static class MemoryReport
         text.AppendLine(Invariant($"OutOfMemoryException lines in the worker's log: {all.ManagedOutOfMemory}"));
         text.AppendLine("(other native: anonymous memory outside malloc's heaps and the GC: ONNX Runtime's weights and arenas, bitmaps)");
 
+        text.AppendLine(Invariant(
+            $"native (resident − GC committed): {all.Idle.Native:F0} idle, at most {all.HighestNative:F0} under load (+{all.NativeGrowth:F0}: {all.NativeGrowth / (passes.EffectiveConcurrentPasses * options.Batch):F1} per image of the passes' batches); GC committed at most {all.HighestManaged:F0}"));
+
         if (parts.Count > 0)
         {
             text.AppendLine();
-            text.AppendLine("one model at a time   | idle | loaded (idle − no model) | peak under load | passes add (peak − idle) | photos/s");
-            text.AppendLine("----------------------|------|--------------------------|-----------------|--------------------------|---------");
-            var baseIdle = parts[0].Run.Idle.Parts.Resident;
+            text.AppendLine("one model at a time   | idle | loaded (idle − no model) | peak under load | native added under load | GC committed under load | photos/s");
+            text.AppendLine("----------------------|------|--------------------------|-----------------|-------------------------|-------------------------|---------");
+            var none = parts[0].Run;
             foreach (var (name, run) in parts.Append(("every model", all)))
             {
-                var idle = run.Idle.Parts.Resident;
                 text.AppendLine(Invariant(
-                    $"{name,-21} | {idle,4:F0} | {idle - baseIdle,24:F0} | {run.Peak,15:F0} | {run.Peak - idle,24:F0} | {run.ImagesPerSecond,8:F2}"));
+                    $"{name,-21} | {run.Idle.Parts.Resident,4:F0} | {run.Idle.Parts.Resident - none.Idle.Parts.Resident,24:F0} | {run.Peak,15:F0} | {run.NativeGrowth,23:F0} | {run.HighestManaged,23:F0} | {run.ImagesPerSecond,8:F2}"));
             }
 
-            var loaded = parts.Skip(1).Sum(p => p.Run.Idle.Parts.Resident - baseIdle);
-            var added = parts.Skip(1).Sum(p => p.Run.Peak - p.Run.Idle.Parts.Resident - (parts[0].Run.Peak - baseIdle));
+            var loaded = parts.Skip(1).Sum(p => p.Run.Idle.Parts.Resident - none.Idle.Parts.Resident);
+            var added = parts.Skip(1).Sum(p => p.Run.NativeGrowth - none.NativeGrowth);
             text.AppendLine(Invariant(
-                $"sum of the parts: no model {baseIdle:F0} + models loaded {loaded:F0} + what the no-model run adds under load {parts[0].Run.Peak - baseIdle:F0} + what each model's passes add beyond it {added:F0} = {baseIdle + loaded + (parts[0].Run.Peak - baseIdle) + added:F0} MiB (measured with every model: {all.Peak:F0})"));
+                $"native sum of the parts: no model {none.Idle.Native:F0} + each model loaded {loaded:F0} + the no-model load {none.NativeGrowth:F0} + each model's passes {added:F0} = {none.Idle.Native + loaded + none.NativeGrowth + added:F0} MiB (every model at once: {all.HighestNative:F0})"));
         }
 
         return text.ToString();

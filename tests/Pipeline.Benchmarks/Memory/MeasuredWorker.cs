@@ -169,7 +169,11 @@ internal sealed class MeasuredWorker : IAsyncDisposable
         await SoakBenchmark.CleanUpAsync(_services.Postgres, _database, _rabbit, _queue);
         await using var connection = await _rabbit.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
-        await channel.QueueDeleteAsync(InputQueues.Isolation(_queue));
+        foreach (var name in new[] { InputQueues.Isolation(_queue), InputQueues.Error(InputQueues.Isolation(_queue)) })
+        {
+            await channel.QueueDeleteAsync(name);
+            await channel.ExchangeDeleteAsync(name);
+        }
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

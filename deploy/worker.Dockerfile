@@ -30,9 +30,16 @@ WORKDIR /app
 COPY --from=build /app ./
 # The .NET images ship an unprivileged 'app' user; APP_UID (1654) is numeric so Kubernetes' runAsNonRoot can check it.
 USER $APP_UID
+# Memory you can predict (docs/OPERATIONS.md, "Memory"): glibc gives every allocation of 128 KiB or more its own mapping, returned
+# when freed (by default the threshold rises to 32 MiB as ONNX Runtime frees buffers, and its per-thread heaps kept
+# hundreds of MB of freed tensors), with 2 heaps instead of 8 per core; the GC keeps the managed heap under 768 MiB
+# (the formula's cap at Batching:MaxBatchSize 5; inside a container it would otherwise allow 75 % of the limit).
 ENV DOTNET_ENVIRONMENT=Production \
     Http__Urls=http://+:8081 \
     Models__ImageEmbedder__Path=/models/clip-vit-base-patch32 \
-    Models__Captioner__Path=/models/distilvit
+    Models__Captioner__Path=/models/distilvit \
+    MALLOC_MMAP_THRESHOLD_=131072 \
+    MALLOC_ARENA_MAX=2 \
+    DOTNET_GCHeapHardLimit=0x30000000
 EXPOSE 8081
 ENTRYPOINT ["dotnet", "Pipeline.Worker.dll"]

@@ -46,11 +46,15 @@ WORKDIR /app
 COPY --from=build /app ./
 USER $APP_UID
 # ExecutionProvider=Cuda: without a usable GPU the worker refuses to start instead of running on the CPU unnoticed.
+# The memory settings are the CPU image's (deploy/worker.Dockerfile; docs/OPERATIONS.md, "Memory").
 ENV DOTNET_ENVIRONMENT=Production \
     DOTNET_RUNNING_IN_CONTAINER=true \
     Http__Urls=http://+:8081 \
     Inference__ExecutionProvider=Cuda \
     Models__ImageEmbedder__Path=/models/clip-vit-base-patch32 \
-    Models__Captioner__Path=/models/distilvit
+    Models__Captioner__Path=/models/distilvit \
+    MALLOC_MMAP_THRESHOLD_=131072 \
+    MALLOC_ARENA_MAX=2 \
+    DOTNET_GCHeapHardLimit=0x30000000
 EXPOSE 8081
 ENTRYPOINT ["dotnet", "Pipeline.Worker.dll"]

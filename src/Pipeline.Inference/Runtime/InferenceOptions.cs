@@ -74,8 +74,13 @@ public sealed class InferenceOptions
     /// </summary>
     public bool AllowSpinning { get; set; } = true;
 
-    /// <summary>ONNX Runtime's CPU memory arena: buffers reused between runs instead of allocated each time.</summary>
-    public bool CpuMemoryArena { get; set; } = true;
+    /// <summary>
+    /// ONNX Runtime's CPU memory arena: buffers kept and reused between runs instead of allocated each time. Off by
+    /// default: each session's arena grows to the largest runs it has seen (several passes side by side, every OCR
+    /// detector input size, every caption length) and never gives memory back, which held about 1.2 GB more after a
+    /// warm-up than the runs need at once; allocated per run, the same photos went as fast (docs/OPERATIONS.md, "Memory").
+    /// </summary>
+    public bool CpuMemoryArena { get; set; }
 
     /// <summary>
     /// CUDA: how cuDNN picks convolution algorithms — Exhaustive (ONNX Runtime's default: benchmarks every algorithm on

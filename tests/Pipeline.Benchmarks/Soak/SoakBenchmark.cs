@@ -176,14 +176,14 @@ internal static class SoakBenchmark
         return (clip, captioner);
     }
 
-    private static string WorkerDll(string root)
+    internal static string WorkerDll(string root)
     {
         var configuration = typeof(SoakBenchmark).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Configuration").Value!;
         var path = Path.Combine(root, "src", "Pipeline.Worker", "bin", configuration, "net10.0", "Pipeline.Worker.dll");
         return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is not built.");
     }
 
-    private static ConnectionFactory Factory(RabbitMqConnection rabbit) => new()
+    internal static ConnectionFactory Factory(RabbitMqConnection rabbit) => new()
     {
         HostName = rabbit.Host,
         Port = rabbit.Port,
@@ -192,7 +192,7 @@ internal static class SoakBenchmark
         Password = rabbit.Password,
     };
 
-    private static async Task CleanUpAsync(string adminConnection, string database, ConnectionFactory rabbit, string queue)
+    internal static async Task CleanUpAsync(string adminConnection, string database, ConnectionFactory rabbit, string queue)
     {
         NpgsqlConnection.ClearAllPools();
         await using (var admin = new NpgsqlConnection(adminConnection))

@@ -62,11 +62,14 @@ internal static class QueuesCommand
                 $"'{queue}' got a consumer or a message while it was being emptied; its {moved} earlier message(s) wait in '{holding}'. Stop every worker and producer, then run this again.", e);
         }
 
-        await using var declaring = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        await InputQueues.DeclareAsync(declaring, queue, cancellationToken).ConfigureAwait(false);
-        var back = await MoveAllAsync(channel, holding, queue, cancellationToken).ConfigureAwait(false);
+        // A fresh channel: RabbitMQ 3.10 keeps, per channel, the type of each queue it has used by name, and a channel
+        // that read the classic queue crashes (541 INTERNAL_ERROR) when it publishes to the quorum queue of that name.
+        await using var returning = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken).ConfigureAwait(false);
+        await InputQueues.DeclareAsync(returning, queue, cancellationToken).ConfigureAwait(false);
+        var back = await MoveAllAsync(returning, holding, queue, cancellationToken).ConfigureAwait(false);
         // Quorum queues take no "only if empty" delete: every message was confirmed back and taken, so it is empty.
-        await channel.QueueDeleteAsync(holding, ifUnused: false, ifEmpty: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await returning.QueueDeleteAsync(holding, ifUnused: false, ifEmpty: false, cancellationToken: cancellationToken).ConfigureAwait(false);
         context.Console.WriteLine($"'{queue}' is now a quorum queue: {back} message(s) kept, in their order.");
         return ExitCodes.Ok;
     }

@@ -18,6 +18,20 @@ public sealed class DockerfileTests
     }
 
     [Theory]
+    [InlineData("deploy/worker.Dockerfile")]
+    [InlineData("deploy/worker.gpu.Dockerfile")]
+    public void TheWorkerImagesCapTheManagedHeapAboveWhatTheDefaultBatchNeedsAndBoundMalloc(string dockerfile)
+    {
+        var environment = string.Join(' ', Load(dockerfile).Final.Instructions.Where(i => i.Keyword == "ENV").Select(i => i.Arguments));
+        string Variable(string name) => System.Text.RegularExpressions.Regex.Match(environment, name + @"=(\S+)").Groups[1].Value;
+        var batch = DeployFiles.AppSetting("Pipeline.Worker", "Batching:MaxBatchSize").GetInt32();
+        var batches = DeployFiles.AppSetting("Pipeline.Worker", "Batching:ConcurrentBatches").GetInt32();
+
+        Assert.InRange(Convert.ToInt64(Variable("DOTNET_GCHeapHardLimit"), 16) / 1_048_576, WorkerMemory.HeapFor(batch, batches), 1024);
+        Assert.Equal(("131072", "2"), (Variable("MALLOC_MMAP_THRESHOLD_"), Variable("MALLOC_ARENA_MAX")));
+    }
+
+    [Theory]
     [MemberData(nameof(Dockerfiles))]
     public void EveryCopySourceIsInTheBuildContext(string dockerfile) =>
         NoProblems(DockerfileChecks.MissingCopySources(Load(dockerfile), DeployFiles.Root));

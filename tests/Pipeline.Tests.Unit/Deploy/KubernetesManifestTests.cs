@@ -138,6 +138,24 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
+    public void TheWorkersMemoryFollowsTheFormulaForItsModelsBatchAndHeapCap()
+    {
+        var config = Map(At(Resource("ConfigMap", "pipeline-worker"), "data"), "data").ToDictionary(e => (string)e.Key, e => (string?)e.Value);
+        var batch = Number(config.GetValueOrDefault("Batching__MaxBatchSize")) ?? AppSetting("Pipeline.Worker", "Batching:MaxBatchSize").GetInt32();
+        var batches = Number(config.GetValueOrDefault("Batching__ConcurrentBatches")) ?? AppSetting("Pipeline.Worker", "Batching:ConcurrentBatches").GetInt32();
+        var decoding = Number(config.GetValueOrDefault("Imaging__MaxDecodingPixels")) ?? new Pipeline.Imaging.ImagingOptions().MaxDecodingPixels;
+        var heapCap = Convert.ToInt64(config["DOTNET_GCHeapHardLimit"], 16) / Mebibyte;
+        var models = config.Where(e => e.Key.EndsWith("__Path", StringComparison.Ordinal)).Sum(e => WorkerMemory.Loaded[ModelIdOf(e.Value!)]);
+        var resources = At(Container("Deployment", "pipeline-worker"), "resources");
+
+        // One CUDA pass (the GPU worker's default), whose buffers live on the device and, at most, in host memory too.
+        var formula = WorkerMemory.Base + models + heapCap + (WorkerMemory.PerImageOfAPass * 1 * batch) + (4 * decoding / Mebibyte) + WorkerMemory.CudaRuntime;
+        Assert.True(heapCap >= WorkerMemory.HeapFor(batch, batches), $"DOTNET_GCHeapHardLimit {heapCap} MiB < {WorkerMemory.HeapFor(batch, batches)} MiB for batches of {batch}");
+        Assert.Equal(Mebibytes(Text(resources, "limits.memory")), Mebibytes(Text(resources, "requests.memory")));
+        Assert.InRange(Mebibytes(Text(resources, "limits.memory")), formula, formula + 256);
+    }
+
+    [Fact]
     public void EveryPodRunsAsTheImagesUnprivilegedUser()
     {
         var appUid = Dockerfile.Load(PathOf("deploy/worker.gpu.Dockerfile")).Final.Instructions
@@ -160,6 +178,18 @@ public sealed class KubernetesManifestTests
             Assert.Equal(named["name"], Text(container, $"{probe}.httpGet.port"));
         }
     }
+
+    private const long Mebibyte = 1_048_576;
+
+    private static long? Number(string? value) => value is null ? null : long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static long Mebibytes(string? quantity) => quantity switch
+    {
+        null => throw new Xunit.Sdk.XunitException("no memory quantity"),
+        _ when quantity.EndsWith("Gi", StringComparison.Ordinal) => long.Parse(quantity[..^2], System.Globalization.CultureInfo.InvariantCulture) * 1024,
+        _ when quantity.EndsWith("Mi", StringComparison.Ordinal) => long.Parse(quantity[..^2], System.Globalization.CultureInfo.InvariantCulture),
+        _ => throw new Xunit.Sdk.XunitException($"memory quantity {quantity} is neither Mi nor Gi"),
+    };
 
     private Dictionary<object, object?> Resource(string kind, string name) =>
         _resources.SingleOrDefault(r => (string?)r["kind"] == kind && Text(r, "metadata.name") == name)

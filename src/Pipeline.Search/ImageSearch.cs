@@ -13,7 +13,7 @@ namespace Pipeline.Search;
 
 /// <summary>
 /// Search over Postgres: pgvector's HNSW index for the CLIP half, the GIN index on <c>search_text</c> for the
-/// full-text half, combined in one statement (see <see cref="SearchSql.Hybrid"/> and README, Search).
+/// full-text half, combined in one statement (see <see cref="SearchSql.Hybrid"/> and docs/API.md, Search).
 /// </summary>
 internal sealed partial class ImageSearch(
     IDbContextFactory<PipelineDbContext> contexts,

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Pipeline.Search;
 
-/// <summary>How search ranks and pages (section <c>Search</c>). See README, Search, for the ranking these weights feed.</summary>
+/// <summary>How search ranks and pages (section <c>Search</c>). See docs/API.md, Search, for the ranking these weights feed.</summary>
 public sealed class SearchOptions
 {
     public const string Section = "Search";
@@ -38,7 +38,7 @@ public sealed class SearchOptions
     /// <summary>
     /// The HNSW candidate list floor (<c>hnsw.ef_search</c>); raised to the candidates a query needs. Owner filtering
     /// costs recall: over 100k vectors of 20 owners, recall@10 rose from 0.91–0.93 at 100 to 0.94–0.96 at 400, for
-    /// 5–7 ms more per query (two runs; README, Benchmarks).
+    /// 5–7 ms more per query (two runs; docs/PERFORMANCE.md).
     /// </summary>
     [Range(10, 1000)]
     public int EfSearch { get; set; } = 400;

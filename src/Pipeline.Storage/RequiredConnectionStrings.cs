@@ -14,7 +14,7 @@ public static class RequiredConnectionStrings
             ? throw new OptionsValidationException(
                 name,
                 typeof(string),
-                [$"ConnectionStrings:{name} is not set (environment variable ConnectionStrings__{name}); see README, Configuration."])
+                [$"ConnectionStrings:{name} is not set (environment variable ConnectionStrings__{name}); see docs/OPERATIONS.md, Configuration."])
             : value;
     }
 }

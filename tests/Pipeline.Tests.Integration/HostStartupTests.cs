@@ -35,7 +35,7 @@ public sealed class HostStartupTests(PipelineServices services)
         var run = await Program(host).RunAsync(environment, [], TestContext.Current.CancellationToken);
 
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Equal($"{host}: ConnectionStrings:Postgres is not set (environment variable ConnectionStrings__Postgres); see README, Configuration.", run.FirstErrorLine);
+        Assert.Equal($"{host}: ConnectionStrings:Postgres is not set (environment variable ConnectionStrings__Postgres); see docs/OPERATIONS.md, Configuration.", run.FirstErrorLine);
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public sealed record ImageView(
 /// <param name="Ocr">The text reader.</param>
 public sealed record ModelsView(string? Embedding, string? Caption, string? Ocr);
 
-/// <param name="Reason">A stable code (empty-file, truncated-image, …: see the README's reason codes).</param>
+/// <param name="Reason">A stable code (empty-file, truncated-image, …: see docs/MESSAGES.md).</param>
 public sealed record FailureView(string Reason, string? Message);
 
 public sealed record ImageLinks(string Self, string Content, string Thumbnail, string Similar)

@@ -1,6 +1,6 @@
 namespace Pipeline.Cli.Errors;
 
-/// <summary>What <c>pipeline</c>'s exit code means (README, Command line), so scripts can tell the cases apart.</summary>
+/// <summary>What <c>pipeline</c>'s exit code means (docs/OPERATIONS.md, Command line), so scripts can tell the cases apart.</summary>
 internal static class ExitCodes
 {
     /// <summary>Everything asked for was done.</summary>

@@ -24,7 +24,7 @@ public sealed class VisionEncoderDecoderCaptioner : IImageCaptioner, IDisposable
         if (!Directory.Exists(folder))
         {
             throw new ModelNotFoundException(
-                $"The captioner folder '{folder}' does not exist (Models:Captioner:Path). Fetch the model (see README, Models).");
+                $"The captioner folder '{folder}' does not exist (Models:Captioner:Path). Fetch the model (see docs/MODELS.md).");
         }
 
         var suffix = options.Variant == "quantized" ? "_quantized" : "";

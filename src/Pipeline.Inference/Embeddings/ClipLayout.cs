@@ -28,7 +28,7 @@ internal sealed record ClipLayout(
         if (!Directory.Exists(folder))
         {
             throw new ModelNotFoundException(
-                $"The CLIP model folder '{folder}' does not exist. Fetch the model or generate a stand-in (see README, Models).");
+                $"The CLIP model folder '{folder}' does not exist. Fetch the model or generate a stand-in (see docs/MODELS.md).");
         }
 
         var immichVisual = Path.Combine(folder, "visual", "model.onnx");

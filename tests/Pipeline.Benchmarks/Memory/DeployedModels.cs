@@ -39,7 +39,7 @@ internal sealed class DeployedModels
         var ocr = Path.Combine(repositoryRoot, "models", "cache", "ppocr-v4");
         if (!File.Exists(Path.Combine(ocr, "model.lock.json")))
         {
-            throw new BenchmarkException($"{ocr} holds no OCR model set: `pipeline models fetch ppocr-v4` (README, Models).");
+            throw new BenchmarkException($"{ocr} holds no OCR model set: `pipeline models fetch ppocr-v4` (docs/MODELS.md).");
         }
 
         return new DeployedModels(folders.Clip, ModelFolders.FixedLength(folders.Captioner, LongestCaption), ocr, folders.Captioner);

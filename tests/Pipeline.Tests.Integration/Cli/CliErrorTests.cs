@@ -4,7 +4,7 @@ using Pipeline.Tests.Integration.Infrastructure;
 namespace Pipeline.Tests.Integration.Cli;
 
 /// <summary>
-/// Ordinary mistakes give one line that says what failed and what to do, and a documented exit code (README, Command
+/// Ordinary mistakes give one line that says what failed and what to do, and a documented exit code (docs/OPERATIONS.md, Command
 /// line); a stack trace only with --verbose.
 /// </summary>
 public sealed class CliErrorTests(PipelineServices services)

@@ -3,7 +3,7 @@ using Pipeline.Search;
 
 namespace Pipeline.Cli.Commands.Search;
 
-/// <summary><c>search "&lt;text&gt;"</c>: an owner's described pictures that match a description, ranked (see README, Search).</summary>
+/// <summary><c>search "&lt;text&gt;"</c>: an owner's described pictures that match a description, ranked (see docs/API.md, Search).</summary>
 internal static class SearchCommand
 {
     public static Command Create(CliContext context)

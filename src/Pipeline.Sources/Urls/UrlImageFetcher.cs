@@ -1,8 +1,11 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Contracts;
+using Polly;
+using Polly.Retry;
 
 namespace Pipeline.Sources.Urls;
 
@@ -15,7 +18,9 @@ namespace Pipeline.Sources.Urls;
 /// Every failure is the image's (<see cref="ImageRejectedException"/>), even a server that is down: the server is not
 /// this worker's infrastructure, and throwing would retry the whole batch and finally park every image of it in the
 /// error queue because of one address. Transient answers (5xx, 408, 429, dropped or refused connections) get a few
-/// quick retries of their own first, within <see cref="UrlSourceOptions.TimeoutSeconds"/>.
+/// retries of their own first (Polly: exponential backoff with jitter, or the server's Retry-After), within
+/// <see cref="UrlSourceOptions.TimeoutSeconds"/>; a Retry-After longer than the time left fails the image at once.
+/// The retry wraps the whole fetch (every redirect, the status, the body), which a retrying HTTP handler would not see.
 /// </remarks>
 public sealed partial class UrlImageFetcher(
     IHttpClientFactory clients,
@@ -28,9 +33,12 @@ public sealed partial class UrlImageFetcher(
     public const string HttpClientName = "Pipeline.Sources.Url";
 
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
+    private static readonly ResiliencePropertyKey<long> Started = new("pipeline.url.started");
+    private static readonly ResiliencePropertyKey<string> Shown = new("pipeline.url.shown");
 
     private readonly UrlSourceOptions _options = urlOptions.Value;
     private readonly long _maxBytes = sourceOptions.Value.MaxBytes;
+    private readonly ResiliencePipeline _retries = Retries(urlOptions.Value, logger);
 
     public async Task<byte[]> FetchAsync(Uri url, CancellationToken cancellationToken)
     {
@@ -54,25 +62,63 @@ public sealed partial class UrlImageFetcher(
     private async Task<byte[]> FetchWithRetriesAsync(Uri url, CancellationToken cancellationToken)
     {
         var http = clients.CreateClient(HttpClientName);
-        for (var attempt = 1; ; attempt++)
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(Started, Stopwatch.GetTimestamp());
+        context.Properties.Set(Shown, SafeUrl.Show(url));
+        var attempts = 0;
+        try
         {
-            try
-            {
-                return await FetchOnceAsync(http, url, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TransientFetchException e) when (attempt <= _options.Retries)
-            {
-                var delay = FirstRetryDelay * Math.Pow(2, attempt - 1);
-                var shown = SafeUrl.Show(url);
-                LogRetrying(logger, shown, e.Message, attempt, delay.TotalMilliseconds);
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TransientFetchException e)
-            {
-                var attempts = attempt == 1 ? "" : $" (after {attempt} attempts)";
-                throw new ImageRejectedException(FailureReasons.UrlFetchFailed, $"'{SafeUrl.Show(url)}' could not be fetched{attempts}: {e.Message}.", e);
-            }
+            return await _retries.ExecuteAsync(
+                async attempt =>
+                {
+                    attempts++;
+                    return await FetchOnceAsync(http, url, attempt.CancellationToken).ConfigureAwait(false);
+                },
+                context).ConfigureAwait(false);
         }
+        catch (TransientFetchException e)
+        {
+            var after = attempts == 1 ? "" : $" (after {attempts} attempts)";
+            var wait = e.RetryAfter is { } asked && attempts <= _options.Retries
+                ? $" and asked to wait {asked.TotalSeconds:0} s, longer than the fetch has left ({UrlSourceOptions.Section}:TimeoutSeconds {_options.TimeoutSeconds})"
+                : "";
+            throw new ImageRejectedException(FailureReasons.UrlFetchFailed, $"'{SafeUrl.Show(url)}' could not be fetched{after}: {e.Message}{wait}.", e);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <summary>
+    /// The one retry policy of a URL fetch: transient failures only, the server's Retry-After when it gives one and it
+    /// fits in the time the fetch has left, otherwise 250 ms doubling with jitter.
+    /// </summary>
+    private static ResiliencePipeline Retries(UrlSourceOptions options, ILogger logger)
+    {
+        if (options.Retries == 0)
+        {
+            return ResiliencePipeline.Empty;
+        }
+
+        var timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
+        return new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = options.Retries,
+            Delay = FirstRetryDelay,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            ShouldHandle = args => ValueTask.FromResult(
+                args.Outcome.Exception is TransientFetchException e
+                && (e.RetryAfter is not { } asked || asked < timeout - Stopwatch.GetElapsedTime(args.Context.Properties.GetValue(Started, 0)))),
+            DelayGenerator = args => ValueTask.FromResult((args.Outcome.Exception as TransientFetchException)?.RetryAfter),
+            OnRetry = args =>
+            {
+                var (shown, problem) = (args.Context.Properties.GetValue(Shown, ""), args.Outcome.Exception?.Message ?? "");
+                LogRetrying(logger, shown, problem, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds);
+                return ValueTask.CompletedTask;
+            },
+        }).Build();
     }
 
     private async Task<byte[]> FetchOnceAsync(HttpClient http, Uri url, CancellationToken cancellationToken)
@@ -95,7 +141,7 @@ public sealed partial class UrlImageFetcher(
                 continue;
             }
 
-            CheckStatus(response.StatusCode, current);
+            CheckStatus(response, current);
             CheckContentType(response, current);
             var declared = response.Content.Headers.ContentLength;
             if (declared > _maxBytes)
@@ -157,8 +203,9 @@ public sealed partial class UrlImageFetcher(
         return location.IsAbsoluteUri ? location : new Uri(current, location);
     }
 
-    private static void CheckStatus(HttpStatusCode status, Uri url)
+    private static void CheckStatus(HttpResponseMessage response, Uri url)
     {
+        var status = response.StatusCode;
         var code = (int)status;
         if (code is >= 200 and < 300)
         {
@@ -173,7 +220,7 @@ public sealed partial class UrlImageFetcher(
 
         if (code >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests)
         {
-            throw new TransientFetchException($"the server answered {Status(status)}");
+            throw new TransientFetchException($"the server answered {Status(status)}") { RetryAfter = RetryAfter(response) };
         }
 
         throw Failed($"'{SafeUrl.Show(url)}' answered {Status(status)}.");
@@ -226,6 +273,14 @@ public sealed partial class UrlImageFetcher(
         return null;
     }
 
+    /// <summary>How long the server asked to be left alone (Retry-After as seconds or as a date), if it said.</summary>
+    private static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - DateTimeOffset.UtcNow is { Ticks: > 0 } left ? left : TimeSpan.Zero,
+        _ => null,
+    };
+
     private static string Status(HttpStatusCode status) =>
         Enum.IsDefined(status) ? $"HTTP {(int)status} ({status})" : $"HTTP {(int)status}";
 
@@ -239,5 +294,9 @@ public sealed partial class UrlImageFetcher(
     private static partial void LogRetrying(ILogger logger, string url, string problem, int attempt, double delayMs);
 
     /// <summary>A failure worth another attempt; the last one becomes the image's <c>url-fetch-failed</c>.</summary>
-    private sealed class TransientFetchException(string message, Exception? inner = null) : Exception(message, inner);
+    private sealed class TransientFetchException(string message, Exception? inner = null) : Exception(message, inner)
+    {
+        /// <summary>The server's Retry-After, when it answered with one.</summary>
+        public TimeSpan? RetryAfter { get; init; }
+    }
 }

@@ -22,6 +22,8 @@ public sealed class UrlImageFetcherServerTests : IAsyncLifetime
     private LocalWebServer? _server;
     private readonly TaskCompletionSource _endlessHungUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _endlessSentWhole;
+    private DateTimeOffset _firstPatientHit;
+    private DateTimeOffset _secondPatientHit;
 
     private LocalWebServer Server => _server ?? throw new InvalidOperationException("The server has not started.");
 
@@ -129,6 +131,29 @@ public sealed class UrlImageFetcherServerTests : IAsyncLifetime
     {
         Assert.Equal(Picture, await FetchAsync("/flaky"));
         Assert.Equal(2, _hits["/flaky"]);
+    }
+
+    [Fact]
+    public async Task AServerThatAsksToWaitIsRetriedAfterItsRetryAfter()
+    {
+        Assert.Equal(Picture, await FetchAsync("/patient"));
+
+        Assert.Equal(2, _hits["/patient"]);
+        var waited = _secondPatientHit - _firstPatientHit;
+        // Longer than the backoff without the header (250 ms with jitter).
+        Assert.True(waited >= TimeSpan.FromSeconds(0.95), $"retried after {waited.TotalSeconds:F2} s; Retry-After said 1 s");
+    }
+
+    [Fact]
+    public async Task ARetryAfterLongerThanTheDeadlineFailsTheImageAtOnce()
+    {
+        var refused = await RefusedAsync("/status/429?wait=3600");
+
+        Assert.Equal(FailureReasons.UrlFetchFailed, refused.Reason);
+        Assert.Equal(
+            $"'http://{Host}:{Server.Port}/status/429' could not be fetched: the server answered HTTP 429 (TooManyRequests) and asked to wait 3600 s, longer than the fetch has left (Sources:Url:TimeoutSeconds 30).",
+            refused.Message);
+        Assert.Equal(1, _hits["/status/429"]);
     }
 
     [Fact]
@@ -244,7 +269,27 @@ public sealed class UrlImageFetcherServerTests : IAsyncLifetime
         app.MapGet("/typed", context => Send(context, context.Request.Query["type"].ToString()));
         app.MapGet("/untyped", context => Send(context, null));
         app.MapGet("/flaky", context => _hits["/flaky"] == 1 ? Status(context, 503) : Send(context, "image/jpeg"));
-        app.MapGet("/status/{code:int}", context => Status(context, int.Parse((string)context.GetRouteValue("code")!, System.Globalization.CultureInfo.InvariantCulture)));
+        app.MapGet("/patient", context =>
+        {
+            if (_hits["/patient"] == 1)
+            {
+                _firstPatientHit = DateTimeOffset.UtcNow;
+                context.Response.Headers.RetryAfter = "1";
+                return Status(context, 503);
+            }
+
+            _secondPatientHit = DateTimeOffset.UtcNow;
+            return Send(context, "image/jpeg");
+        });
+        app.MapGet("/status/{code:int}", context =>
+        {
+            if (context.Request.Query["wait"] is [{ } wait])
+            {
+                context.Response.Headers.RetryAfter = wait;
+            }
+
+            return Status(context, int.Parse((string)context.GetRouteValue("code")!, System.Globalization.CultureInfo.InvariantCulture));
+        });
         app.MapGet("/redirect/{n:int}", context =>
         {
             var n = int.Parse((string)context.GetRouteValue("n")!, System.Globalization.CultureInfo.InvariantCulture);

@@ -6,6 +6,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenAI.Chat;
 using Pipeline.Contracts;
+using Polly;
+using Polly.Retry;
 
 namespace Pipeline.Inference.Captioning.Chat;
 
@@ -19,12 +21,14 @@ namespace Pipeline.Inference.Captioning.Chat;
 public sealed partial class ChatCaptioner : IDisposable
 {
     private static readonly HashSet<int> Transient = [408, 409, 429, 500, 502, 503, 504];
+    private static readonly ResiliencePropertyKey<int> ImagesInRequest = new("pipeline.chat.images");
 
     private readonly ChatClient _client;
     private readonly ChatCaptionerOptions _options;
     private readonly SemaphoreSlim _requests;
     private readonly TimeProvider _time;
     private readonly ILogger<ChatCaptioner> _logger;
+    private readonly ResiliencePipeline _retries;
 
     public ChatCaptioner(IOptions<ChatCaptionerOptions> options, TimeProvider time, ILogger<ChatCaptioner> logger)
     {
@@ -33,6 +37,7 @@ public sealed partial class ChatCaptioner : IDisposable
         _client = ChatClientFactory.Create(_options);
         _requests = new SemaphoreSlim(_options.MaxConcurrentRequests);
         (_time, _logger) = (time, logger);
+        _retries = Retries(_options, time, logger);
     }
 
     /// <summary>Stored with each caption.</summary>
@@ -171,61 +176,94 @@ public sealed partial class ChatCaptioner : IDisposable
     /// <summary>Sends one request, retrying throttling, server errors and timeouts; returns the reply or the provider's refusal of it.</summary>
     private async Task<(ChatReply? Reply, Refusal? Refusal)> SendAsync(BinaryData body, int images, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(ImagesInRequest, images);
+        var attempts = 0;
+        try
         {
-            PipelineResponse? response = null;
-            string failure;
-            await _requests.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
-                var result = await _client.CompleteChatAsync(
-                    BinaryContent.Create(body),
-                    new RequestOptions { CancellationToken = timeout.Token, ErrorOptions = ClientErrorBehaviors.NoThrow }).ConfigureAwait(false);
-                response = result.GetRawResponse();
-                if (response.Status is >= 200 and < 300)
+            return await _retries.ExecuteAsync(
+                async attempt =>
                 {
-                    return (ParseReply(response), null);
-                }
+                    attempts++;
+                    return await SendOnceAsync(body, attempt.CancellationToken).ConfigureAwait(false);
+                },
+                context).ConfigureAwait(false);
+        }
+        catch (TransientChatFailure e)
+        {
+            throw new CaptioningUnavailableException($"The captioning endpoint failed a request of {images} images {attempts} times; last: {e.Message.TrimEnd('.')}.", e);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
 
-                var refusal = Refusal.Read(response);
-                if (response.Status is 401 or 403 or 404)
-                {
-                    throw new CaptioningUnavailableException(
-                        $"The captioning endpoint answered {refusal.Describe()}: check Captioning:OpenAI Endpoint, ApiKey, Model / AzureDeployment.");
-                }
-
-                if (!Transient.Contains(response.Status))
-                {
-                    return (null, refusal);
-                }
-
-                failure = refusal.Describe();
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+    /// <exception cref="TransientChatFailure">Throttling, a server error, a timeout or a broken connection: worth another try.</exception>
+    private async Task<(ChatReply? Reply, Refusal? Refusal)> SendOnceAsync(BinaryData body, CancellationToken cancellationToken)
+    {
+        await _requests.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
+            var result = await _client.CompleteChatAsync(
+                BinaryContent.Create(body),
+                new RequestOptions { CancellationToken = timeout.Token, ErrorOptions = ClientErrorBehaviors.NoThrow }).ConfigureAwait(false);
+            var response = result.GetRawResponse();
+            if (response.Status is >= 200 and < 300)
             {
-                failure = $"no answer within {_options.TimeoutSeconds} s";
-            }
-            catch (Exception e) when (e is ClientResultException or HttpRequestException or IOException)
-            {
-                failure = e.Message;
-            }
-            finally
-            {
-                _requests.Release();
+                return (ParseReply(response), null);
             }
 
-            if (attempt >= _options.MaxRetries)
+            var refusal = Refusal.Read(response);
+            if (response.Status is 401 or 403 or 404)
             {
                 throw new CaptioningUnavailableException(
-                    $"The captioning endpoint failed a request of {images} images {attempt + 1} times; last: {failure}.");
+                    $"The captioning endpoint answered {refusal.Describe()}: check Captioning:OpenAI Endpoint, ApiKey, Model / AzureDeployment.");
             }
 
-            var delay = RetryDelay.For(response, attempt, TimeSpan.FromSeconds(_options.MaxRetryDelaySeconds), _time);
-            LogRetry(_logger, images, failure, delay.TotalSeconds, attempt + 1, _options.MaxRetries);
-            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            return Transient.Contains(response.Status) ? throw new TransientChatFailure(refusal.Describe(), response) : (null, refusal);
         }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TransientChatFailure($"no answer within {_options.TimeoutSeconds} s", null, e);
+        }
+        catch (Exception e) when (e is ClientResultException or HttpRequestException or IOException)
+        {
+            throw new TransientChatFailure(e.Message, null, e);
+        }
+        finally
+        {
+            _requests.Release();
+        }
+    }
+
+    /// <summary>
+    /// The one retry policy of a chat request (the SDK's own is off, <see cref="ChatClientFactory"/>): transient failures
+    /// only, after the provider's Retry-After or a growing backoff, never longer than MaxRetryDelaySeconds.
+    /// </summary>
+    private static ResiliencePipeline Retries(ChatCaptionerOptions options, TimeProvider time, ILogger logger)
+    {
+        if (options.MaxRetries == 0)
+        {
+            return ResiliencePipeline.Empty;
+        }
+
+        var cap = TimeSpan.FromSeconds(options.MaxRetryDelaySeconds);
+        return new ResiliencePipelineBuilder { TimeProvider = time }.AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = options.MaxRetries,
+            ShouldHandle = new PredicateBuilder().Handle<TransientChatFailure>(),
+            DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
+                RetryDelay.For((args.Outcome.Exception as TransientChatFailure)?.Response, args.AttemptNumber, cap, time)),
+            OnRetry = args =>
+            {
+                var (images, failure) = (args.Context.Properties.GetValue(ImagesInRequest, 0), args.Outcome.Exception?.Message ?? "");
+                LogRetry(logger, images, failure, args.RetryDelay.TotalSeconds, args.AttemptNumber + 1, options.MaxRetries);
+                return ValueTask.CompletedTask;
+            },
+        }).Build();
     }
 
     private static ChatReply ParseReply(PipelineResponse response)
@@ -268,6 +306,12 @@ public sealed partial class ChatCaptioner : IDisposable
 
             return new Refusal(response.Status, null, response.ReasonPhrase);
         }
+    }
+
+    /// <summary>A request that may succeed when sent again; its response, when there was one, carries the provider's Retry-After.</summary>
+    private sealed class TransientChatFailure(string message, PipelineResponse? response, Exception? inner = null) : Exception(message, inner)
+    {
+        public PipelineResponse? Response { get; } = response;
     }
 
     [LoggerMessage(Level = LogLevel.Information,

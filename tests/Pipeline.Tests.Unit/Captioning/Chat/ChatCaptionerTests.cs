@@ -66,6 +66,24 @@ public sealed class ChatCaptionerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ThrottlingPastTheRetriesStopsTheBatchAsTheProvidersProblemAfterEachTry()
+    {
+        using var captioner = Captioner(o => o.MaxRetries = 2);
+        for (var i = 0; i < 3; i++)
+        {
+            _server.ThrottleNext(seconds: 0);
+        }
+
+        var failure = await Assert.ThrowsAsync<CaptioningUnavailableException>(
+            () => captioner.DescribeAsync([Image(SKColors.Blue), Image(SKColors.Lime)], TestContext.Current.CancellationToken));
+
+        Assert.Equal(
+            "The captioning endpoint failed a request of 2 images 3 times; last: HTTP 429 rate_limit_exceeded: Rate limit reached for requests. Please try again later.",
+            failure.Message);
+        Assert.Equal(3, _server.Requests.Count);
+    }
+
+    [Fact]
     public async Task AContentFilterFinishFailsOnlyTheImageItWasAbout()
     {
         using var captioner = Captioner();

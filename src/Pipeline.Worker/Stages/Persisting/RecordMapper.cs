@@ -79,8 +79,10 @@ public sealed class RecordMapper(
             record.CaptionOutputTokens = described.Usage.OutputTokens;
         }
 
+        IReadOnlyList<string> textLines = [];
         if (work.Ocr is { } ocr && textReader.Instance is { } reader)
         {
+            textLines = [.. ocr.Lines.Select(l => l.Text)];
             record.OcrText = ocr.Text;
             record.OcrLines = JsonSerializer.Serialize(ocr.Lines.Select(l => new
             {
@@ -91,7 +93,8 @@ public sealed class RecordMapper(
             record.OcrModelId = reader.ModelId;
         }
 
-        record.AltText = AltText.Compose(record.Caption, work.Ocr?.Lines.Select(l => l.Text).ToList() ?? []);
+        // The text stored is the text the alt-text quotes: a row never shows text it does not hold.
+        record.AltText = AltText.Compose(record.Caption, textLines);
         return record;
     }
 

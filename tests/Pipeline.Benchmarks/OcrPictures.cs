@@ -1,4 +1,4 @@
-using Pipeline.Tests.Unit.Ocr;
+using Pipeline.Testing;
 using SkiaSharp;
 
 namespace Pipeline.Benchmarks;

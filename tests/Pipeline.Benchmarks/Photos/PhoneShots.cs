@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ImageMagick;
+using Pipeline.Testing;
 using SkiaSharp;
 using VipsImage = NetVips.Image;
 
@@ -68,7 +69,7 @@ internal static class PhoneShots
         }
 
         using var data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 92);
-        return Pipeline.Tests.Unit.Imaging.HandMadeImages.JpegWithOrientation(data.ToArray(), 6);
+        return HandMadeImages.JpegWithOrientation(data.ToArray(), 6);
     }
 
     private static bool Convert(string jpeg, string path, string format)

@@ -4,7 +4,6 @@ using Azure.Storage.Blobs;
 using Pipeline.Contracts;
 using Pipeline.Imaging.Formats;
 using Pipeline.Tests.Faults.Infrastructure;
-using Pipeline.Tests.Unit.Imaging;
 using SkiaSharp;
 
 namespace Pipeline.Tests.Faults.BadInput;

@@ -1,7 +1,7 @@
 using Pipeline.Imaging.Tensors;
 using Pipeline.Inference.Embeddings;
 using SkiaSharp;
-using static Pipeline.Tests.Unit.TestImages;
+using static Pipeline.Testing.DrawnPictures;
 
 namespace Pipeline.Tests.Unit.Embeddings;
 

@@ -1,7 +1,7 @@
 using Pipeline.Contracts;
 using Pipeline.Imaging;
 using SkiaSharp;
-using static Pipeline.Tests.Unit.TestImages;
+using static Pipeline.Testing.DrawnPictures;
 
 namespace Pipeline.Tests.Unit.Imaging;
 

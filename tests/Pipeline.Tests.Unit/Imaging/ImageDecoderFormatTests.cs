@@ -1,5 +1,5 @@
 using SkiaSharp;
-using static Pipeline.Tests.Unit.TestImages;
+using static Pipeline.Testing.DrawnPictures;
 
 namespace Pipeline.Tests.Unit.Imaging;
 

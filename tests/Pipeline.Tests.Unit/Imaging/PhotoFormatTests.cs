@@ -2,7 +2,7 @@ using Pipeline.Contracts;
 using Pipeline.Imaging;
 using Pipeline.Imaging.Formats;
 using SkiaSharp;
-using static Pipeline.Tests.Unit.TestImages;
+using static Pipeline.Testing.DrawnPictures;
 
 namespace Pipeline.Tests.Unit.Imaging;
 
@@ -36,7 +36,7 @@ public sealed class PhotoFormatTests
     [MemberData(nameof(OrientedFormats))]
     public void EachFormatIsTurnedUprightByItsOwnOrientation(string name)
     {
-        using var stored = TestImages.Quadrants(64, 48, Red, Blue, Green, Yellow);
+        using var stored = DrawnPictures.Quadrants(64, 48, Red, Blue, Green, Yellow);
         var bytes = FormatEncoders.Encode(stored, Format(name), orientation: 6);
 
         using var image = Decoder().Decode(bytes, TestContext.Current.CancellationToken);
@@ -135,7 +135,7 @@ public sealed class PhotoFormatTests
             return FormatEncoders.Kept("quadrants.heic");
         }
 
-        using var stored = TestImages.Quadrants(64, 48, Red, Blue, Green, Yellow);
+        using var stored = DrawnPictures.Quadrants(64, 48, Red, Blue, Green, Yellow);
         return FormatEncoders.Encode(stored, Format(name));
     }
 

@@ -1,6 +1,6 @@
 using Pipeline.Imaging.Tensors;
 using SkiaSharp;
-using static Pipeline.Tests.Unit.TestImages;
+using static Pipeline.Testing.DrawnPictures;
 
 namespace Pipeline.Tests.Unit.Tensors;
 

@@ -1,13 +1,12 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
-using Pipeline.Testing;
 using SkiaSharp;
 
-namespace Pipeline.Tests.Unit.Imaging;
+namespace Pipeline.Testing;
 
 /// <summary>Files written byte by byte, for what Skia cannot encode or what a test needs exactly.</summary>
-internal static class HandMadeImages
+public static class HandMadeImages
 {
     /// <summary>
     /// An animated GIF89a, every frame a single palette colour over the whole screen. Each pair of pixels is

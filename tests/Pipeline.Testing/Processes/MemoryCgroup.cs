@@ -8,7 +8,7 @@ namespace Pipeline.Testing;
 /// root; removed again on dispose, which must come after every process in it has exited.
 /// </summary>
 /// <remarks>One file, compiled into the test projects that need it (see their csproj).</remarks>
-internal sealed class MemoryCgroup : IDisposable
+public sealed class MemoryCgroup : IDisposable
 {
     private const string Controller = "/sys/fs/cgroup/memory";
 

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Pipeline.Testing;
 
 /// <remarks>One file, compiled into the fault tests and the benchmarks (see their csproj).</remarks>
-internal static class TcpPorts
+public static class TcpPorts
 {
     /// <summary>A loopback port nothing listens on right now (the OS picks it).</summary>
     public static int Free()

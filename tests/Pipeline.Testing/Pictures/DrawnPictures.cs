@@ -3,10 +3,10 @@ using Microsoft.Extensions.Options;
 using Pipeline.Imaging;
 using SkiaSharp;
 
-namespace Pipeline.Tests.Unit;
+namespace Pipeline.Testing;
 
 /// <summary>Test pictures drawn in code, and encoders for the formats Skia can write.</summary>
-internal static class TestImages
+public static class DrawnPictures
 {
     public static readonly SKColor Red = new(220, 20, 30);
     public static readonly SKColor Blue = new(20, 40, 220);

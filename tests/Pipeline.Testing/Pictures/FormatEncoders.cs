@@ -3,14 +3,14 @@ using Pipeline.Imaging.Formats;
 using SkiaSharp;
 using VipsImage = NetVips.Image;
 
-namespace Pipeline.Tests.Unit.Imaging;
+namespace Pipeline.Testing;
 
 /// <summary>
 /// A test picture in each format the worker reads, written by the library that writes it best here (Skia: PNG, JPEG,
 /// WebP, BMP; libvips: TIFF, AVIF; ImageMagick: JPEG XL), with a stored orientation where the format has one. HEIC
 /// cannot be written here (no HEVC encoder in the packages): those pictures are files made once (Pictures/README.md).
 /// </summary>
-internal static class FormatEncoders
+public static class FormatEncoders
 {
     public static readonly ImageFormat[] Writable =
         [ImageFormat.Jpeg, ImageFormat.Png, ImageFormat.WebP, ImageFormat.Bmp, ImageFormat.Tiff, ImageFormat.Avif, ImageFormat.JpegXl];
@@ -21,12 +21,12 @@ internal static class FormatEncoders
     /// <param name="orientation">EXIF orientation 1–8 stored with the pixels (JPEG, TIFF, AVIF, JPEG XL); 1 for none.</param>
     public static byte[] Encode(SKBitmap bitmap, ImageFormat format, int orientation = 1)
     {
-        var png = TestImages.Png(bitmap);
+        var png = DrawnPictures.Png(bitmap);
         return format.Name switch
         {
             "png" => png,
-            "jpeg" => orientation == 1 ? TestImages.Jpeg(bitmap, quality: 95) : HandMadeImages.JpegWithOrientation(TestImages.Jpeg(bitmap, quality: 95), orientation),
-            "webp" => TestImages.Encode(bitmap, SKEncodedImageFormat.Webp, 95),
+            "jpeg" => orientation == 1 ? DrawnPictures.Jpeg(bitmap, quality: 95) : HandMadeImages.JpegWithOrientation(DrawnPictures.Jpeg(bitmap, quality: 95), orientation),
+            "webp" => DrawnPictures.Encode(bitmap, SKEncodedImageFormat.Webp, 95),
             "bmp" => HandMadeImages.Bmp(bitmap),
             "tiff" => Vips(png, orientation, image => image.TiffsaveBuffer()),
             "avif" => Vips(png, orientation, image => image.HeifsaveBuffer(q: 90, compression: NetVips.Enums.ForeignHeifCompression.Av1)),

@@ -10,7 +10,7 @@ namespace Pipeline.Testing;
 /// read what it said; it can be stopped the polite way (SIGTERM) or killed outright (SIGKILL).
 /// </summary>
 /// <remarks>One file, compiled into the fault tests and the benchmarks (see their csproj).</remarks>
-internal sealed class WorkerProcess : IAsyncDisposable
+public sealed class WorkerProcess : IAsyncDisposable
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
 

@@ -11,7 +11,7 @@ namespace Pipeline.Testing;
 
 /// <summary>A Kestrel server on a loopback port the OS picks, answering the routes a test maps.</summary>
 /// <remarks>One file, compiled into the unit and integration tests (see their csproj).</remarks>
-internal sealed class LocalWebServer : IAsyncDisposable
+public sealed class LocalWebServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 

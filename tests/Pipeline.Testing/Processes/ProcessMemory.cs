@@ -4,7 +4,7 @@ namespace Pipeline.Testing;
 
 /// <summary>A process's resident memory now and at its peak, from Linux's <c>/proc/&lt;pid&gt;/status</c>.</summary>
 /// <remarks>One file, compiled into the fault tests and the benchmarks (see their csproj).</remarks>
-internal readonly record struct ProcessMemory(long ResidentBytes, long PeakResidentBytes)
+public readonly record struct ProcessMemory(long ResidentBytes, long PeakResidentBytes)
 {
     public double ResidentMegabytes => ResidentBytes / 1_048_576.0;
 

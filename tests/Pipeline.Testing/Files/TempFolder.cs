@@ -2,7 +2,7 @@ namespace Pipeline.Testing;
 
 /// <summary>A fresh folder under the system temp folder, deleted with everything in it on dispose.</summary>
 /// <remarks>One file, compiled into each test project (see their csproj), so the helpers stay a single copy.</remarks>
-internal sealed class TempFolder : IDisposable
+public sealed class TempFolder : IDisposable
 {
     public TempFolder(string prefix = "pipeline-tests-")
     {

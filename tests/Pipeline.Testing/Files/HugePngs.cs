@@ -8,7 +8,7 @@ namespace Pipeline.Testing;
 /// 8000×8000 picture is 8 KB (1-bit) or 200 KB (RGB) on the wire and 64 million pixels once decoded.
 /// </summary>
 /// <remarks>One file, compiled into the test projects that need it (see their csproj).</remarks>
-internal static class HugePngs
+public static class HugePngs
 {
     /// <summary>1-bit grayscale, vertical stripes 8 pixels wide: about 8 KB at 8000×8000.</summary>
     public static byte[] Bilevel(int width, int height)

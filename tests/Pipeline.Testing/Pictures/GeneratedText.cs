@@ -1,12 +1,12 @@
 using SkiaSharp;
 
-namespace Pipeline.Tests.Unit.Ocr;
+namespace Pipeline.Testing;
 
 /// <summary>
 /// Signs, labels and captions drawn with Debian's DejaVu TrueType fonts: 1–3 lines of words, numbers, prices and dates,
 /// 16–64 px, dark on light, light on dark and coloured, turned up to ±5°. Seeded, so every run draws the same set.
 /// </summary>
-internal static class GeneratedText
+public static class GeneratedText
 {
     public const string FontFolder = "/usr/share/fonts/truetype/dejavu";
 
@@ -97,7 +97,7 @@ internal static class GeneratedText
         return bitmap;
     }
 
-    internal sealed record Sample(SKBitmap Image, IReadOnlyList<string> Lines, string Description) : IDisposable
+    public sealed record Sample(SKBitmap Image, IReadOnlyList<string> Lines, string Description) : IDisposable
     {
         public void Dispose() => Image.Dispose();
     }

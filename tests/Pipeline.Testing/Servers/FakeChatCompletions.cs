@@ -14,7 +14,7 @@ namespace Pipeline.Testing;
 /// colour names it), and answers one JSON entry per image, or, as scripted, 429 with Retry-After, a
 /// <c>content_filter</c> finish for any request holding a red image, or a <c>length</c> finish with JSON cut off.
 /// </summary>
-internal sealed class FakeChatCompletions : IAsyncDisposable
+public sealed class FakeChatCompletions : IAsyncDisposable
 {
     private readonly ConcurrentQueue<int> _throttles = new();
     private LocalWebServer? _server;

@@ -13,7 +13,7 @@ namespace Pipeline.Testing;
 /// <c>X-Linked-Size</c>. A missing file is 404 (<c>X-Error-Code: EntryNotFound</c>), a gated repository 401 without
 /// its bearer token; ranges are honoured. Tests can cut a download half-way or make the CDN serve corrupted bytes.
 /// </summary>
-internal sealed class FakeHuggingFaceHub : IAsyncDisposable
+public sealed class FakeHuggingFaceHub : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Repository> _repositories = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, StoredFile> _objects = new(StringComparer.Ordinal);

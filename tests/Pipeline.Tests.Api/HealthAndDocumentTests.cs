@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Pipeline.Tests.Api.Infrastructure;
+using Pipeline.Worker.Hosting;
 using Pipeline.Tests.Integration.Infrastructure;
 
 namespace Pipeline.Tests.Api;
@@ -72,7 +73,7 @@ public sealed class HealthAndDocumentTests(PipelineServices services)
         var cancellationToken = TestContext.Current.CancellationToken;
         await using var run = await ApiRun.StartAsync(services, cancellationToken, withWorker: false);
         await using var api = WithDegradedCheck(run.Factory);
-        await using var worker = WithDegradedCheck(new WorkerFactory(new Dictionary<string, string?>
+        await using var worker = WithDegradedCheck(new HostFactory<HttpOptions>(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Postgres"] = run.Database,
             ["ConnectionStrings:RabbitMq"] = services.Endpoints.RabbitMq,

@@ -1,4 +1,6 @@
+using Pipeline.ServiceDefaults.Health;
 using Pipeline.ServiceDefaults.Hosting;
+using Pipeline.ServiceDefaults.Telemetry;
 using Pipeline.Worker.Hosting;
 
 return await HostStartup.RunAsync("Pipeline.Worker", () =>
@@ -8,7 +10,7 @@ return await HostStartup.RunAsync("Pipeline.Worker", () =>
     builder.AddWorkerHttp();
     builder.Services.AddPipelineWorker(builder.Configuration);
     var app = builder.Build();
-    app.MapWorkerHealth();
-    app.MapWorkerMetrics();
+    app.MapHealthEndpoints();
+    app.MapMetricsEndpoint();
     return app;
 }).ConfigureAwait(false);

@@ -1,5 +1,10 @@
 using System.Net;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Pipeline.Tests.Api.Infrastructure;
+using Pipeline.Worker.Hosting;
 using Pipeline.Tests.Integration.Infrastructure;
 
 namespace Pipeline.Tests.Api;
@@ -39,6 +44,68 @@ public sealed class HealthAndDocumentTests(PipelineServices services)
         Assert.Equal("Healthy", report.GetProperty("checks").GetProperty("postgres").Text("status"));
         using var live = await run.ClientFor(null).GetAsync("/health/live", cancellationToken);
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+
+    [Fact]
+    public async Task ReadyIsUnavailableWhileACheckIsDegraded()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var run = await ApiRun.StartAsync(services, cancellationToken, withWorker: false);
+        await using var api = WithDegradedCheck(run.Factory);
+
+        using var ready = await api.CreateClient().GetAsync("/health/ready", cancellationToken);
+
+        // MassTransit reports a lost broker as Degraded: an API that cannot send uploads on is not ready.
+        var report = await ready.JsonAsync(HttpStatusCode.ServiceUnavailable, cancellationToken);
+        Assert.Equal("Degraded", report.Text("status"));
+        var checks = report.GetProperty("checks");
+        Assert.Equal(["blobs", DegradedCheck, "masstransit-bus", "postgres"], checks.EnumerateObject().Select(c => c.Name).Order());
+        Assert.Equal("Degraded", checks.GetProperty(DegradedCheck).Text("status"));
+        Assert.Equal(DegradedDescription, checks.GetProperty(DegradedCheck).Text("description"));
+        Assert.Equal("Healthy", checks.GetProperty("postgres").Text("status"));
+        using var live = await api.CreateClient().GetAsync("/health/live", cancellationToken);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+
+    [Fact]
+    public async Task TheWorkerAndTheApiAnswerHealthAlike()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var run = await ApiRun.StartAsync(services, cancellationToken, withWorker: false);
+        await using var api = WithDegradedCheck(run.Factory);
+        await using var worker = WithDegradedCheck(new HostFactory<HttpOptions>(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = run.Database,
+            ["ConnectionStrings:RabbitMq"] = services.Endpoints.RabbitMq,
+            ["ConnectionStrings:Blobs"] = services.Endpoints.Blobs,
+            ["Batching:QueueName"] = run.QueueName,
+            ["Models:ImageEmbedder:Path"] = services.StandInClipFolder,
+            ["Inference:ExecutionProvider"] = "Cpu",
+            ["Logging:LogLevel:Default"] = "Warning",
+        }));
+
+        using var liveFromApi = await api.CreateClient().GetAsync("/health/live", cancellationToken);
+        using var liveFromWorker = await worker.CreateClient().GetAsync("/health/live", cancellationToken);
+        Assert.Equal(
+            (await liveFromApi.JsonAsync(HttpStatusCode.OK, cancellationToken)).GetRawText(),
+            (await liveFromWorker.JsonAsync(HttpStatusCode.OK, cancellationToken)).GetRawText());
+
+        using var readyFromApi = await api.CreateClient().GetAsync("/health/ready", cancellationToken);
+        using var readyFromWorker = await worker.CreateClient().GetAsync("/health/ready", cancellationToken);
+        var apiReport = await readyFromApi.JsonAsync(HttpStatusCode.ServiceUnavailable, cancellationToken);
+        var workerReport = await readyFromWorker.JsonAsync(HttpStatusCode.ServiceUnavailable, cancellationToken);
+        Assert.Equal("application/json", readyFromWorker.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Degraded", workerReport.Text("status"));
+        Assert.Equal([DegradedCheck, "masstransit-bus", "postgres"], workerReport.GetProperty("checks").EnumerateObject().Select(c => c.Name).Order());
+        Assert.Equal(
+            apiReport.GetProperty("checks").GetProperty(DegradedCheck).GetRawText(),
+            workerReport.GetProperty("checks").GetProperty(DegradedCheck).GetRawText());
+        Assert.All([apiReport, workerReport], report =>
+        {
+            Assert.Equal(["status", "checks"], report.EnumerateObject().Select(p => p.Name));
+            Assert.All(report.GetProperty("checks").EnumerateObject(), check =>
+                Assert.Equal(["status", "description"], check.Value.EnumerateObject().Select(p => p.Name)));
+        });
     }
 
     [Fact]
@@ -96,4 +163,14 @@ public sealed class HealthAndDocumentTests(PipelineServices services)
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
         Assert.Contains("<title>Find pictures</title>", await page.Content.ReadAsStringAsync(cancellationToken));
     }
+
+    private const string DegradedCheck = "degraded-for-the-test";
+
+    private const string DegradedDescription = "Reported degraded by the test.";
+
+    /// <summary>The host with one more ready check, always Degraded (as MassTransit's is while the broker is away).</summary>
+    private static WebApplicationFactory<T> WithDegradedCheck<T>(WebApplicationFactory<T> factory)
+        where T : class =>
+        factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services => services.AddHealthChecks()
+            .AddCheck(DegradedCheck, () => HealthCheckResult.Degraded(DegradedDescription), tags: ["ready"])));
 }

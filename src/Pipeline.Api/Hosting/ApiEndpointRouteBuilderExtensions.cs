@@ -1,10 +1,11 @@
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Pipeline.Api.BlobEvents;
 using Pipeline.Api.Describing;
 using Pipeline.Api.Images;
 using Pipeline.Api.Search;
 using Pipeline.Api.Settings;
+using Pipeline.ServiceDefaults.Health;
+using Pipeline.ServiceDefaults.Telemetry;
 
 namespace Pipeline.Api.Hosting;
 
@@ -24,12 +25,8 @@ public static class ApiEndpointRouteBuilderExtensions
         app.UseAuthorization();
 
         app.MapOpenApi();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponses.WriteAsync });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthResponses.WriteAsync });
-        if (ApiTelemetry.PrometheusEnabled(app.Configuration))
-        {
-            app.MapPrometheusScrapingEndpoint();
-        }
+        app.MapHealthEndpoints();
+        app.MapMetricsEndpoint();
 
         var v1 = app.MapGroup("/v1").RequireAuthorization();
         v1.MapImageEndpoints();

@@ -1,4 +1,3 @@
-using Azure.Storage.Blobs;
 using MassTransit;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features;
@@ -12,6 +11,10 @@ using Pipeline.Messaging;
 using Pipeline.Api.Uploads;
 using Pipeline.Imaging;
 using Pipeline.Search;
+using Pipeline.ServiceDefaults.Blobs;
+using Pipeline.ServiceDefaults.Bus;
+using Pipeline.ServiceDefaults.Health;
+using Pipeline.ServiceDefaults.Telemetry;
 using Pipeline.Sources.Watching;
 using Pipeline.Storage;
 
@@ -56,11 +59,11 @@ public static class ApiServiceCollectionExtensions
         services.AddAuthorization();
 
         services.AddSingleton(TimeProvider.System);
-        services.AddApiTelemetry(configuration);
+        services.AddHostTelemetry(configuration, new HostInstrumentation("pipeline-api") { Meters = [ApiMetrics.MeterName], TracesRequests = true });
         services.AddPipelineStorage(configuration.RequiredConnectionString("Postgres"));
         services.AddImageSearch(configuration);
-        services.AddSingleton(new BlobServiceClient(configuration.RequiredConnectionString("Blobs"), BlobClientOptions()));
-        services.AddHealthChecks().AddCheck<BlobStoreHealthCheck>("blobs", tags: ["ready"]);
+        services.AddBlobStore(configuration.RequiredConnectionString("Blobs"));
+        services.AddHealthChecks().AddCheck<BlobStoreHealthCheck>("blobs", tags: [HealthEndpoints.ReadyTag]);
 
         services.AddSingleton<ImageBlobs>();
         services.AddSingleton<UploadReader>();
@@ -75,33 +78,14 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<BlobOwners>();
         services.AddSingleton<BlobEventAnnouncer>();
 
-        var rabbit = RabbitMqConnection.Parse(configuration.RequiredConnectionString("RabbitMq"));
-        services.AddSingleton(provider => new InputQueueEndpoint(rabbit, provider.GetRequiredService<IOptions<ApiOptions>>().Value.QueueName));
-        services.AddMassTransit(bus =>
-        {
-            // MassTransit 8 reports usage to its vendor over the internet by default; this service phones no one.
-            bus.DisableUsageTelemetry();
-            bus.AddConsumer<ResultEventsConsumer>();
-            bus.UsingRabbitMq((context, rabbitMq) =>
-            {
-                rabbit.Configure(rabbitMq);
-                // A queue of this instance's own, removed when it stops: every instance hears every result.
-                rabbitMq.ReceiveEndpoint(new TemporaryEndpointDefinition(), endpoint => endpoint.ConfigureConsumer<ResultEventsConsumer>(context));
-            });
-        });
-        services.AddOptions<MassTransitHostOptions>().Configure(options => options.WaitUntilStarted = true);
+        services.AddSingleton(provider => new InputQueueEndpoint(
+            provider.GetRequiredService<RabbitMqConnection>(), provider.GetRequiredService<IOptions<ApiOptions>>().Value.QueueName));
+        services.AddPipelineBus(
+            configuration.RequiredConnectionString("RabbitMq"),
+            bus => bus.AddConsumer<ResultEventsConsumer>(),
+            // A queue of this instance's own, removed when it stops: every instance hears every result.
+            (context, rabbitMq) => rabbitMq.ReceiveEndpoint(new TemporaryEndpointDefinition(), endpoint => endpoint.ConfigureConsumer<ResultEventsConsumer>(context)));
 
         return services;
-    }
-
-    /// <summary>A couple of quick retries; a request should fail fast rather than hang while the blob store is away.</summary>
-    private static BlobClientOptions BlobClientOptions()
-    {
-        var options = new BlobClientOptions();
-        options.Retry.MaxRetries = 2;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(200);
-        options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
-        return options;
     }
 }

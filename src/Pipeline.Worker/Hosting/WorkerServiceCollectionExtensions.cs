@@ -1,4 +1,3 @@
-using Azure.Storage.Blobs;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Pipeline.Imaging;
@@ -9,6 +8,9 @@ using Pipeline.Inference.Embeddings;
 using Pipeline.Inference.Ocr;
 using Pipeline.Inference.Runtime;
 using Pipeline.Messaging;
+using Pipeline.ServiceDefaults.Blobs;
+using Pipeline.ServiceDefaults.Bus;
+using Pipeline.ServiceDefaults.Telemetry;
 using Pipeline.Sources;
 using Pipeline.Sources.Urls;
 using Pipeline.Sources.Watching;
@@ -60,7 +62,6 @@ public static class WorkerServiceCollectionExtensions
             (watch, sources) => sources.Value.AllowedContainers.Count == 0
                 || watch.Containers.All(c => sources.Value.AllowedContainers.Contains(c.Name)),
             "Every BlobWatch:Containers:N:Name must be one of Sources:AllowedContainers (the worker could not read its blobs).");
-        AddValidatedOptions<TelemetryOptions>(services, configuration, TelemetryOptions.Section);
         AddValidatedOptions<FaultInjectionOptions>(services, configuration, FaultInjectionOptions.Section);
         services.AddOptions<FaultInjectionOptions>().Validate<IHostEnvironment>(
             (faults, environment) => faults.ExitOnImageId is null || environment.IsEnvironment(FaultInjectionOptions.Environment),
@@ -69,10 +70,15 @@ public static class WorkerServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddSingleton<PipelineMetrics>();
-        services.AddWorkerTelemetry(configuration);
+        // Before the other hosted services, so that start-up (the model loads) is measured too.
+        services.AddHostTelemetry(configuration, new HostInstrumentation("pipeline-worker")
+        {
+            ActivitySources = [PipelineActivities.SourceName],
+            Meters = [PipelineMetrics.MeterName],
+        });
 
         services.AddPipelineStorage(configuration.RequiredConnectionString("Postgres"));
-        services.AddSingleton(new BlobServiceClient(configuration.RequiredConnectionString("Blobs"), BlobClientOptions()));
+        services.AddBlobStore(configuration.RequiredConnectionString("Blobs"));
         services.AddSingleton<BlobImageFetcher>();
         services.AddUrlImageSource();
         services.AddSingleton<IImageFetcher, ImageFetcher>();
@@ -130,52 +136,34 @@ public static class WorkerServiceCollectionExtensions
         services.AddSingleton(provider => new ContainerLeases(
             configuration.RequiredConnectionString("Postgres"), provider.GetRequiredService<ILogger<ContainerLease>>()));
 
-        var rabbit = RabbitMqConnection.Parse(configuration.RequiredConnectionString("RabbitMq"));
-        services.AddSingleton(provider => new InputQueueEndpoint(rabbit, provider.GetRequiredService<IOptions<BatchingOptions>>().Value.QueueName));
+        services.AddSingleton(provider => new InputQueueEndpoint(
+            provider.GetRequiredService<RabbitMqConnection>(), provider.GetRequiredService<IOptions<BatchingOptions>>().Value.QueueName));
 
         // Registered before MassTransit so models load (and migrations run) before the first message is taken.
         services.AddHostedService<StartupChecks>();
 
-        services.AddMassTransit(bus =>
-        {
-            // MassTransit 8 reports usage to its vendor over the internet by default; a worker phones no one.
-            bus.DisableUsageTelemetry();
-            bus.AddConsumer<ImageUploadedBatchConsumer, ImageUploadedBatchConsumerDefinition>();
-            bus.AddConsumer<IsolatedImageConsumer, IsolatedImageConsumerDefinition>();
-            bus.UsingRabbitMq((context, rabbitMq) =>
+        services.AddPipelineBus(
+            configuration.RequiredConnectionString("RabbitMq"),
+            bus =>
             {
-                rabbit.Configure(rabbitMq);
+                bus.AddConsumer<ImageUploadedBatchConsumer, ImageUploadedBatchConsumerDefinition>();
+                bus.AddConsumer<IsolatedImageConsumer, IsolatedImageConsumerDefinition>();
+            },
+            (context, rabbitMq) =>
+            {
                 InputQueues.KeepParkingQueuesPlain(rabbitMq);
                 rabbitMq.ConfigureEndpoints(context);
             });
-        });
         // After the bus, so the watcher starts once it can send (and, stopping first, stops announcing before it stops).
         services.AddHostedService<BlobWatcher>();
 
         // On SIGTERM the bus stops taking messages and waits for the batches it holds; the host gives it the same time.
         services.AddOptions<MassTransitHostOptions>().Configure<IOptions<ShutdownOptions>>((options, shutdown) =>
-        {
-            options.WaitUntilStarted = true;
-            options.StopTimeout = TimeSpan.FromSeconds(shutdown.Value.TimeoutSeconds);
-        });
+            options.StopTimeout = TimeSpan.FromSeconds(shutdown.Value.TimeoutSeconds));
         services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((options, shutdown) =>
             options.ShutdownTimeout = TimeSpan.FromSeconds(shutdown.Value.TimeoutSeconds));
 
         return services;
-    }
-
-    /// <summary>
-    /// A couple of quick SDK retries smooth over a dropped connection; longer outages are left to the batch retry
-    /// policy (Batching:Retry*), so one policy decides when a message goes to the error queue.
-    /// </summary>
-    private static BlobClientOptions BlobClientOptions()
-    {
-        var options = new BlobClientOptions();
-        options.Retry.MaxRetries = 2;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(200);
-        options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
-        return options;
     }
 
     /// <summary>Models load when first resolved (by <see cref="StartupChecks"/>, at start-up); the time is a metric.</summary>

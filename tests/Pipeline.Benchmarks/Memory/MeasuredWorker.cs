@@ -55,7 +55,7 @@ internal sealed class MeasuredWorker : IAsyncDisposable
         var id = Guid.NewGuid().ToString("N")[..8];
         var queue = "memory-image-uploaded-" + id;
         var database = new NpgsqlConnectionStringBuilder(services.Postgres) { Database = "memory_" + id }.ConnectionString;
-        var rabbit = SoakBenchmark.Factory(RabbitMqConnection.Parse(services.RabbitMq));
+        var rabbit = RabbitMqConnection.Parse(services.RabbitMq).CreateConnectionFactory();
         var connection = await rabbit.CreateConnectionAsync(cancellationToken);
         var channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);

@@ -46,7 +46,7 @@ internal static class SoakBenchmark
         var id = Guid.NewGuid().ToString("N")[..8];
         var queue = "soak-image-uploaded-" + id;
         var database = new NpgsqlConnectionStringBuilder(services.Postgres) { Database = "soak_" + id }.ConnectionString;
-        var rabbit = Factory(RabbitMqConnection.Parse(services.RabbitMq));
+        var rabbit = RabbitMqConnection.Parse(services.RabbitMq).CreateConnectionFactory();
         var (clip, captioner) = StandIns(root);
         await using (var connection = await rabbit.CreateConnectionAsync(cancellationToken))
         await using (var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken))
@@ -182,15 +182,6 @@ internal static class SoakBenchmark
         var path = Path.Combine(root, "src", "Pipeline.Worker", "bin", configuration, "net10.0", "Pipeline.Worker.dll");
         return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is not built.");
     }
-
-    internal static ConnectionFactory Factory(RabbitMqConnection rabbit) => new()
-    {
-        HostName = rabbit.Host,
-        Port = rabbit.Port,
-        VirtualHost = rabbit.VirtualHost,
-        UserName = rabbit.Username,
-        Password = rabbit.Password,
-    };
 
     internal static async Task CleanUpAsync(string adminConnection, string database, ConnectionFactory rabbit, string queue)
     {

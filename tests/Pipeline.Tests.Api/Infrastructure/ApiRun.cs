@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Api.Hosting;
 using Pipeline.Storage;
 using Pipeline.Tests.Integration.Infrastructure;
 
@@ -41,7 +42,7 @@ public sealed class ApiRun : IAsyncDisposable
     /// <summary>The run's own thumbnails container (the API creates it when it stores the first).</summary>
     public BlobContainerClient Thumbnails { get; }
 
-    public ApiFactory Factory { get; private set; } = null!;
+    public HostFactory<ApiOptions> Factory { get; private set; } = null!;
 
     /// <summary>The API's settings (configuration paths), for <see cref="Factory"/> or an API process.</summary>
     public IReadOnlyDictionary<string, string?> ApiSettings { get; private set; } = null!;
@@ -110,7 +111,7 @@ public sealed class ApiRun : IAsyncDisposable
         }
 
         run.ApiSettings = settings;
-        run.Factory = new ApiFactory(settings);
+        run.Factory = new HostFactory<ApiOptions>(settings);
         return run;
     }
 

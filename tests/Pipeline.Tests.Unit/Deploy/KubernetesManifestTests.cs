@@ -33,7 +33,7 @@ public sealed class KubernetesManifestTests
     [Fact]
     public void ProbesAskTheWorkersHealthEndpointsOnItsPort()
     {
-        var paths = HealthPaths("src/Pipeline.Worker/Hosting/WorkerHttp.cs");
+        var paths = HealthPaths("src/Pipeline.ServiceDefaults/Health/HealthEndpoints.cs");
         Assert.Equal(["/health/live", "/health/ready"], paths);
         var port = Assert.Single(Dockerfiles().Where(f => f.Contains("worker", StringComparison.Ordinal))
             .Select(f => string.Join(' ', Dockerfile.Load(PathOf(f)).Final.Instructions.Where(i => i.Keyword == "ENV").Select(i => i.Arguments)))
@@ -45,7 +45,7 @@ public sealed class KubernetesManifestTests
     [Fact]
     public void ProbesAskTheApisHealthEndpointsOnItsPort()
     {
-        var paths = HealthPaths("src/Pipeline.Api/Hosting/ApiEndpointRouteBuilderExtensions.cs");
+        var paths = HealthPaths("src/Pipeline.ServiceDefaults/Health/HealthEndpoints.cs");
         Assert.Equal(["/health/live", "/health/ready"], paths);
         var exposed = Dockerfile.Load(PathOf("deploy/api.Dockerfile")).Final.Instructions.Single(i => i.Keyword == "EXPOSE").Arguments;
 

@@ -1,14 +1,16 @@
-namespace Pipeline.Worker.Telemetry;
+using Microsoft.Extensions.Configuration;
+
+namespace Pipeline.ServiceDefaults.Telemetry;
 
 /// <summary>
-/// What the worker exposes itself (section <c>Telemetry</c>). Where traces and metrics are pushed is OpenTelemetry's
-/// own business: the standard <c>OTEL_*</c> environment variables (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c> turns OTLP on).
+/// What a host exposes itself (section <c>Telemetry</c>). Where traces and metrics are pushed is OpenTelemetry's own
+/// business: the standard <c>OTEL_*</c> environment variables (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c> turns OTLP on).
 /// </summary>
 public sealed class TelemetryOptions
 {
     public const string Section = "Telemetry";
 
-    /// <summary>Serve the metrics for Prometheus at <c>/metrics</c> on the health server (<c>Http:Urls</c>).</summary>
+    /// <summary>Serve the metrics for Prometheus at <c>/metrics</c> (worker: on <c>Http:Urls</c>; API: on its own port).</summary>
     public bool PrometheusEnabled { get; set; } = true;
 
     /// <summary>True unless the configuration turns the scrape endpoint off; read before the options are bound.</summary>

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using Npgsql;
 using Pipeline.Tests.Api.Infrastructure;
-using Pipeline.Tests.Integration.Infrastructure;
 
 namespace Pipeline.Tests.Api;
 

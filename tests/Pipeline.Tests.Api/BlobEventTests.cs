@@ -4,7 +4,6 @@ using Azure.Storage.Blobs;
 using Npgsql;
 using Pipeline.Sources.Watching;
 using Pipeline.Tests.Api.Infrastructure;
-using Pipeline.Tests.Integration.Infrastructure;
 
 namespace Pipeline.Tests.Api;
 

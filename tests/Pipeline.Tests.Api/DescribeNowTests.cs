@@ -1,6 +1,5 @@
 using System.Net;
 using Pipeline.Tests.Api.Infrastructure;
-using Pipeline.Tests.Integration.Infrastructure;
 using SkiaSharp;
 
 namespace Pipeline.Tests.Api;

@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Pipeline.Tests.Api.Infrastructure;
 using Pipeline.Worker.Hosting;
-using Pipeline.Tests.Integration.Infrastructure;
 
 namespace Pipeline.Tests.Api;
 

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Pipeline.Tests.Api.Infrastructure;
-using Pipeline.Tests.Integration.Infrastructure;
 
 namespace Pipeline.Tests.Api;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using Pipeline.Tests.Api.Infrastructure;
-using Pipeline.Tests.Integration.Infrastructure;
 
 namespace Pipeline.Tests.Api;
 

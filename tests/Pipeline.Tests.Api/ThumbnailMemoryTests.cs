@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Pipeline.Tests.Api.Infrastructure;
-using Pipeline.Tests.Integration.Infrastructure;
 using SkiaSharp;
 
 namespace Pipeline.Tests.Api;

@@ -1,7 +1,6 @@
 using System.Net;
 using Pipeline.Api.Hosting;
 using Pipeline.Tests.Api.Infrastructure;
-using Pipeline.Tests.Integration.Infrastructure;
 using SkiaSharp;
 
 namespace Pipeline.Tests.Api;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using Pipeline.Tests.Api.Infrastructure;
-using Pipeline.Tests.Integration.Infrastructure;
 using SkiaSharp;
 
 namespace Pipeline.Tests.Api;

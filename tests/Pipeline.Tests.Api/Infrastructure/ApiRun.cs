@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Api.Hosting;
 using Pipeline.Storage;
-using Pipeline.Tests.Integration.Infrastructure;
 
 namespace Pipeline.Tests.Api.Infrastructure;
 

@@ -7,7 +7,7 @@ public static class Pictures
 {
     /// <summary>A gradient with a disc, distinct per <paramref name="seed"/>.</summary>
     public static byte[] Photo(int seed, int width = 400, int height = 300, SKEncodedImageFormat format = SKEncodedImageFormat.Png) =>
-        Pipeline.Tests.Integration.Infrastructure.TestImages.Encode(
+        TestImages.Encode(
             width, height, SKColor.FromHsv(seed * 47 % 360, 70, 90), SKColor.FromHsv((seed * 47 + 180) % 360, 60, 40), format);
 
     /// <summary>White words on a red sign, one per line, large enough for the real PP-OCRv4 reader.</summary>

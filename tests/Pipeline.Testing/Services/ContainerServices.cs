@@ -3,7 +3,7 @@ using DotNet.Testcontainers.Containers;
 using Testcontainers.PostgreSql;
 using Testcontainers.RabbitMq;
 
-namespace Pipeline.Tests.Integration.Infrastructure;
+namespace Pipeline.Testing;
 
 /// <summary>The same three services in containers, for machines where a Docker engine answers.</summary>
 public sealed class ContainerServices : IAsyncDisposable

@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace Pipeline.Tests.Integration.Infrastructure;
+namespace Pipeline.Testing;
 
 /// <summary>Pictures made in code: a gradient and a disc, so each image has its own content.</summary>
 public static class TestImages

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Pipeline.Worker.Hosting;
 using Pipeline.Worker.Telemetry;
 
-namespace Pipeline.Tests.Integration.Infrastructure;
+namespace Pipeline.Testing;
 
 /// <summary>
 /// The real worker host (same service registration as Program.cs) on its own database, queue and blob container,

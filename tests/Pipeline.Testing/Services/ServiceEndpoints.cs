@@ -1,4 +1,4 @@
-namespace Pipeline.Tests.Integration.Infrastructure;
+namespace Pipeline.Testing;
 
 /// <summary>Connection strings of the real RabbitMQ, Postgres (pgvector) and Azurite the tests run against.</summary>
 public sealed record ServiceEndpoints(string Postgres, string RabbitMq, string Blobs, string Origin)

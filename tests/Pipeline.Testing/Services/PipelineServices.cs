@@ -3,10 +3,9 @@ using Npgsql;
 using Pipeline.StandInModels;
 using Pipeline.StandInModels.Captioner;
 using RabbitMQ.Client;
+using Xunit;
 
-[assembly: AssemblyFixture(typeof(Pipeline.Tests.Integration.Infrastructure.PipelineServices))]
-
-namespace Pipeline.Tests.Integration.Infrastructure;
+namespace Pipeline.Testing;
 
 /// <summary>
 /// The real services for the whole test run: containers when a Docker engine answers, otherwise the services that

@@ -37,7 +37,6 @@ public static class WorkerServiceCollectionExtensions
     {
         AddValidatedOptions<BatchingOptions>(services, configuration, BatchingOptions.Section);
         AddValidatedOptions<ImagingOptions>(services, configuration, ImagingOptions.Section);
-        AddValidatedOptions<StoredSettingsOptions>(services, configuration, StoredSettingsOptions.Section);
         AddValidatedOptions<SourceOptions>(services, configuration, SourceOptions.Section);
         AddValidatedOptions<UrlSourceOptions>(services, configuration, UrlSourceOptions.Section);
         AddValidatedOptions<InferenceOptions>(services, configuration, InferenceOptions.Section);

@@ -57,14 +57,9 @@ public static class WorkerServiceCollectionExtensions
         AddValidatedOptions<ShutdownOptions>(services, configuration, ShutdownOptions.Section);
         AddValidatedOptions<BlobWatchOptions>(services, configuration, BlobWatchOptions.Section);
         services.AddSingleton<IValidateOptions<BlobWatchOptions>, BlobWatchOptionsValidator>();
-        services.AddOptions<BlobWatchOptions>().Validate<IOptions<SourceOptions>>(
-            (watch, sources) => sources.Value.AllowedContainers.Count == 0
-                || watch.Containers.All(c => sources.Value.AllowedContainers.Contains(c.Name)),
-            "Every BlobWatch:Containers:N:Name must be one of Sources:AllowedContainers (the worker could not read its blobs).");
+        services.AddSingleton<IValidateOptions<BlobWatchOptions>, WatchedContainersValidator>();
         AddValidatedOptions<FaultInjectionOptions>(services, configuration, FaultInjectionOptions.Section);
-        services.AddOptions<FaultInjectionOptions>().Validate<IHostEnvironment>(
-            (faults, environment) => faults.ExitOnImageId is null || environment.IsEnvironment(FaultInjectionOptions.Environment),
-            $"{FaultInjectionOptions.Section}:ExitOnImageId is a switch of the fault tests: it is refused unless DOTNET_ENVIRONMENT is {FaultInjectionOptions.Environment}.");
+        services.AddSingleton<IValidateOptions<FaultInjectionOptions>, FaultInjectionOptionsValidator>();
 
         services.AddSingleton(TimeProvider.System);
         services.AddMetrics();

@@ -46,7 +46,7 @@ public static class WorkerServiceCollectionExtensions
         services.AddModelFolderOptions<ImageEmbedderOptions>(configuration);
         services.AddModelFolderOptions<CaptionerOptions>(configuration);
         AddValidatedOptions<CaptioningOptions>(services, configuration, CaptioningOptions.Section);
-        var chatCaptioning = configuration.GetSection(CaptioningOptions.Section).Get<CaptioningOptions>()?.Backend == CaptioningBackend.OpenAI;
+        var chatCaptioning = CaptioningOptions.ChatIn(configuration);
         if (chatCaptioning)
         {
             AddValidatedOptions<ChatCaptionerOptions>(services, configuration, ChatCaptionerOptions.Section);

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Pipeline.Imaging;
 
-/// <summary>Limits and downscale settings (section <c>Imaging</c>).</summary>
+/// <summary>Limits and downscale settings (section <c>Imaging</c>), for the worker's decode stage and the API's thumbnails.</summary>
 public sealed class ImagingOptions
 {
     public const string Section = "Imaging";
@@ -51,4 +51,11 @@ public sealed class ImagingOptions
     /// </summary>
     [Range(1_000_000, 1L << 32)]
     public long MaxDecodingPixels { get; set; } = 64_000_000;
+
+    /// <summary>
+    /// How long the worker reuses the downscale settings stored through the API before it reads them again: a change
+    /// reaches every worker within this time. 0 reads them for every image.
+    /// </summary>
+    [Range(0, 600_000)]
+    public int StoredSettingsRefreshMs { get; set; } = 5_000;
 }

@@ -20,10 +20,8 @@ public static class SearchServiceCollectionExtensions
     public static IServiceCollection AddImageSearch(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<SearchOptions>().Bind(configuration.GetSection(SearchOptions.Section)).ValidateDataAnnotations()
-            .Validate(o => o.PromptTemplate.Contains(SearchOptions.LabelPlaceholder, StringComparison.Ordinal), "Search:PromptTemplate must contain {label}.")
-            .Validate(o => o.VectorWeight + o.TextWeight > 0, "Search:VectorWeight and Search:TextWeight cannot both be 0.")
-            .ValidateOnStart();
+        services.AddOptions<SearchOptions>().Bind(configuration.GetSection(SearchOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SearchOptions>, SearchOptionsValidator>());
         services.AddModelFolderOptions<ImageEmbedderOptions>(configuration);
         services.AddOptions<InferenceOptions>().Bind(configuration.GetSection(InferenceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 

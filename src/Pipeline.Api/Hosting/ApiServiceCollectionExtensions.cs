@@ -25,26 +25,17 @@ public static class ApiServiceCollectionExtensions
     /// <summary>Everything the API runs, configured from <paramref name="configuration"/> and validated at start-up.</summary>
     public static IServiceCollection AddPipelineApi(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section)).ValidateDataAnnotations()
-            .Validate(o => o.MaxRequestBytes >= o.MaxImageBytes, "Api:MaxRequestBytes must be at least Api:MaxImageBytes.")
-            .ValidateOnStart();
+        services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
         services.AddOptions<OwnerOptions>().Bind(configuration.GetSection(OwnerOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OwnerOptions>, OwnerOptionsValidator>();
-        services.AddOptions<ThumbnailOptions>().Bind(configuration.GetSection(ThumbnailOptions.Section)).ValidateDataAnnotations()
-            .Validate<IOptions<ApiOptions>>((o, api) => o.Container != api.Value.Container,
-                "Api:Thumbnails:Container must not be Api:Container: thumbnails are no uploads.")
-            .Validate<IOptions<BlobWatchOptions>>((o, watch) => !watch.Value.Containers.Any(c => c.Name == o.Container),
-                "Api:Thumbnails:Container must not be one of BlobWatch:Containers: thumbnails are no images to describe.")
-            .ValidateOnStart();
+        services.AddOptions<ThumbnailOptions>().Bind(configuration.GetSection(ThumbnailOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ThumbnailOptions>, ThumbnailOptionsValidator>();
         services.AddOptions<ImagingOptions>().Bind(configuration.GetSection(ImagingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<BlobWatchOptions>().Bind(configuration.GetSection(BlobWatchOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<BlobWatchOptions>, BlobWatchOptionsValidator>();
-        services.AddOptions<BlobEventsOptions>().Bind(configuration.GetSection(BlobEventsOptions.Section))
-            .Validate(o => !o.Enabled || o.Key.Length >= BlobEventsOptions.MinimumKeyLength,
-                $"BlobEvents:Key must have at least {BlobEventsOptions.MinimumKeyLength} characters when BlobEvents:Enabled is true.")
-            .Validate<IOptions<BlobWatchOptions>>((o, watch) => !o.Enabled || watch.Value.Containers.Count > 0,
-                "BlobEvents:Enabled needs BlobWatch:Containers: the containers whose events are accepted.")
-            .ValidateOnStart();
+        services.AddOptions<BlobEventsOptions>().Bind(configuration.GetSection(BlobEventsOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BlobEventsOptions>, BlobEventsOptionsValidator>();
 
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ApiOptions>>((kestrel, api) =>
             kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBytes);

@@ -1,6 +1,12 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Pipeline.Inference.Captioning;
 
-/// <summary>Which captioner writes the alt-texts (section <c>Captioning</c>).</summary>
+/// <summary>
+/// Which captioner writes the alt-texts (section <c>Captioning</c>). The ONNX captioner's own settings are a model
+/// folder's (<see cref="CaptionerOptions"/>, <c>Models:Captioner</c>), the chat backend's are
+/// <see cref="Chat.ChatCaptionerOptions"/> (<c>Captioning:OpenAI</c>): one class per section, this one choosing.
+/// </summary>
 public sealed class CaptioningOptions
 {
     public const string Section = "Captioning";
@@ -11,6 +17,13 @@ public sealed class CaptioningOptions
     /// llama.cpp.
     /// </summary>
     public CaptioningBackend Backend { get; set; } = CaptioningBackend.Onnx;
+
+    /// <summary>
+    /// Whether the chat backend writes the alt-texts; read before the options are bound, because it decides which
+    /// captioner and which settings are registered at all.
+    /// </summary>
+    public static bool ChatIn(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<CaptioningOptions>()?.Backend == CaptioningBackend.OpenAI;
 }
 
 public enum CaptioningBackend

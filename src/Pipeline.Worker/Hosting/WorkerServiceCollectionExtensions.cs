@@ -37,7 +37,6 @@ public static class WorkerServiceCollectionExtensions
     {
         AddValidatedOptions<BatchingOptions>(services, configuration, BatchingOptions.Section);
         AddValidatedOptions<ImagingOptions>(services, configuration, ImagingOptions.Section);
-        AddValidatedOptions<StoredSettingsOptions>(services, configuration, StoredSettingsOptions.Section);
         AddValidatedOptions<SourceOptions>(services, configuration, SourceOptions.Section);
         AddValidatedOptions<UrlSourceOptions>(services, configuration, UrlSourceOptions.Section);
         AddValidatedOptions<InferenceOptions>(services, configuration, InferenceOptions.Section);
@@ -47,7 +46,7 @@ public static class WorkerServiceCollectionExtensions
         services.AddModelFolderOptions<ImageEmbedderOptions>(configuration);
         services.AddModelFolderOptions<CaptionerOptions>(configuration);
         AddValidatedOptions<CaptioningOptions>(services, configuration, CaptioningOptions.Section);
-        var chatCaptioning = configuration.GetSection(CaptioningOptions.Section).Get<CaptioningOptions>()?.Backend == CaptioningBackend.OpenAI;
+        var chatCaptioning = CaptioningOptions.ChatIn(configuration);
         if (chatCaptioning)
         {
             AddValidatedOptions<ChatCaptionerOptions>(services, configuration, ChatCaptionerOptions.Section);
@@ -58,14 +57,9 @@ public static class WorkerServiceCollectionExtensions
         AddValidatedOptions<ShutdownOptions>(services, configuration, ShutdownOptions.Section);
         AddValidatedOptions<BlobWatchOptions>(services, configuration, BlobWatchOptions.Section);
         services.AddSingleton<IValidateOptions<BlobWatchOptions>, BlobWatchOptionsValidator>();
-        services.AddOptions<BlobWatchOptions>().Validate<IOptions<SourceOptions>>(
-            (watch, sources) => sources.Value.AllowedContainers.Count == 0
-                || watch.Containers.All(c => sources.Value.AllowedContainers.Contains(c.Name)),
-            "Every BlobWatch:Containers:N:Name must be one of Sources:AllowedContainers (the worker could not read its blobs).");
+        services.AddSingleton<IValidateOptions<BlobWatchOptions>, WatchedContainersValidator>();
         AddValidatedOptions<FaultInjectionOptions>(services, configuration, FaultInjectionOptions.Section);
-        services.AddOptions<FaultInjectionOptions>().Validate<IHostEnvironment>(
-            (faults, environment) => faults.ExitOnImageId is null || environment.IsEnvironment(FaultInjectionOptions.Environment),
-            $"{FaultInjectionOptions.Section}:ExitOnImageId is a switch of the fault tests: it is refused unless DOTNET_ENVIRONMENT is {FaultInjectionOptions.Environment}.");
+        services.AddSingleton<IValidateOptions<FaultInjectionOptions>, FaultInjectionOptionsValidator>();
 
         services.AddSingleton(TimeProvider.System);
         services.AddMetrics();

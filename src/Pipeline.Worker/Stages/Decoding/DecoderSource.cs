@@ -6,17 +6,16 @@ namespace Pipeline.Worker.Stages.Decoding;
 
 /// <summary>
 /// The decoder for the downscale settings in force: those stored through the API when there are any, otherwise the
-/// <c>Imaging</c> configuration. The stored row is reused for <see cref="StoredSettingsOptions.StoredSettingsRefreshMs"/>
+/// <c>Imaging</c> configuration. The stored row is reused for <see cref="ImagingOptions.StoredSettingsRefreshMs"/>
 /// (the images decoding side by side when it expires may each read it once: a tiny primary-key read).
 /// </summary>
 public sealed class DecoderSource(
     DownscaleSettingsStore store,
     IOptions<ImagingOptions> imaging,
-    IOptions<StoredSettingsOptions> refresh,
     TimeProvider clock)
 {
     private readonly ImageDecoder _configured = new(imaging);
-    private readonly TimeSpan _refresh = TimeSpan.FromMilliseconds(refresh.Value.StoredSettingsRefreshMs);
+    private readonly TimeSpan _refresh = TimeSpan.FromMilliseconds(imaging.Value.StoredSettingsRefreshMs);
     private volatile Cached? _cached;
 
     public async Task<ImageDecoder> CurrentAsync(CancellationToken cancellationToken)

@@ -58,4 +58,15 @@ public sealed class ImagingOptions
     /// </summary>
     [Range(0, 600_000)]
     public int StoredSettingsRefreshMs { get; set; } = 5_000;
+
+    /// <summary>
+    /// These settings with other working sides (the downscale settings stored through the API): every other limit —
+    /// the decode deadline, the pixel budget — stays as configured.
+    /// </summary>
+    public ImagingOptions WithSides(int maxSide, int minSide)
+    {
+        var copy = (ImagingOptions)MemberwiseClone();
+        (copy.MaxSide, copy.MinSide) = (maxSide, minSide);
+        return copy;
+    }
 }

@@ -28,18 +28,10 @@ public sealed class DecoderSource(
         var stored = await store.FindAsync(cancellationToken).ConfigureAwait(false);
         var decoder = stored is null
             ? _configured
-            : new ImageDecoder(Options.Create(WithSides(imaging.Value, stored.MaxSide, stored.MinSide)));
+            : new ImageDecoder(Options.Create(imaging.Value.WithSides(stored.MaxSide, stored.MinSide)));
         _cached = new Cached(decoder, clock.GetUtcNow() + _refresh);
         return decoder;
     }
-
-    private static ImagingOptions WithSides(ImagingOptions configured, int maxSide, int minSide) => new()
-    {
-        MaxPixels = configured.MaxPixels,
-        MaxDimension = configured.MaxDimension,
-        MaxSide = maxSide,
-        MinSide = minSide,
-    };
 
     private sealed record Cached(ImageDecoder Decoder, DateTimeOffset Until);
 }

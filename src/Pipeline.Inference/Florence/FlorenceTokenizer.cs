@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
 using Pipeline.Inference.Runtime;
@@ -89,39 +88,5 @@ public sealed class FlorenceTokenizer
     /// transformers.js' <c>batch_decode(ids, skip_special_tokens: false)</c> gives it to the post-processing.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">An id is not in the vocabulary.</exception>
-    public string Decode(IEnumerable<long> ids)
-    {
-        ArgumentNullException.ThrowIfNull(ids);
-        var text = new StringBuilder();
-        var pending = new List<byte>();
-        foreach (var id in ids)
-        {
-            var token = id >= 0 && id < _idToToken.Length ? _idToToken[id] : null;
-            if (token is null)
-            {
-                throw new ArgumentOutOfRangeException(nameof(ids), id, $"Token id {id} is not in Florence-2's vocabulary of {FlorenceVocabulary.Size} tokens.");
-            }
-
-            if (_specialIds.Contains((int)id))
-            {
-                Flush(pending, text);
-                text.Append(token);
-                continue;
-            }
-
-            ByteLevel.AppendBytes(token, pending);
-        }
-
-        Flush(pending, text);
-        return text.ToString();
-    }
-
-    private static void Flush(List<byte> pending, StringBuilder text)
-    {
-        if (pending.Count > 0)
-        {
-            text.Append(Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(pending)));
-            pending.Clear();
-        }
-    }
+    public string Decode(IEnumerable<long> ids) => ByteLevel.Decode(ids, _idToToken, _specialIds, skipSpecialTokens: false);
 }

@@ -35,6 +35,52 @@ internal static class ByteLevel
         }
     }
 
+    /// <summary>
+    /// The text of byte-level BPE ids: special tokens written as they are (or skipped), the byte-level runs between
+    /// them joined into bytes and decoded as UTF-8 (invalid sequences become U+FFFD, like Rust's from_utf8_lossy and
+    /// TextDecoder).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An id is not in <paramref name="idToToken"/>.</exception>
+    public static string Decode(IEnumerable<long> ids, string?[] idToToken, IReadOnlySet<int> specialIds, bool skipSpecialTokens)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var text = new StringBuilder();
+        var pending = new List<byte>();
+        foreach (var id in ids)
+        {
+            var token = id >= 0 && id < idToToken.Length ? idToToken[id] : null;
+            if (token is null)
+            {
+                throw new ArgumentOutOfRangeException(nameof(ids), id, $"Token id {id} is not in the vocabulary of {idToToken.Length} tokens.");
+            }
+
+            if (specialIds.Contains((int)id))
+            {
+                if (!skipSpecialTokens)
+                {
+                    Flush(pending, text);
+                    text.Append(token);
+                }
+
+                continue;
+            }
+
+            AppendBytes(token, pending);
+        }
+
+        Flush(pending, text);
+        return text.ToString();
+    }
+
+    private static void Flush(List<byte> pending, StringBuilder text)
+    {
+        if (pending.Count > 0)
+        {
+            text.Append(Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(pending)));
+            pending.Clear();
+        }
+    }
+
     private static char[] BuildByteToChar()
     {
         var table = new char[256];

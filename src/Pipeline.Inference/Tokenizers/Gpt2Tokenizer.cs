@@ -108,35 +108,7 @@ public sealed class Gpt2Tokenizer
     /// <exception cref="ArgumentOutOfRangeException">An id is not in the vocabulary.</exception>
     public string Decode(IEnumerable<long> ids, bool skipSpecialTokens = true)
     {
-        ArgumentNullException.ThrowIfNull(ids);
-        var text = new StringBuilder();
-        var pending = new List<byte>();
-        foreach (var id in ids)
-        {
-            var token = id >= 0 && id < _idToToken.Length ? _idToToken[id] : null;
-            if (token is null)
-            {
-                throw new ArgumentOutOfRangeException(nameof(ids), id, $"Token id {id} is not in the vocabulary of {VocabSize} tokens.");
-            }
-
-            if (_specialIds.Contains((int)id))
-            {
-                if (skipSpecialTokens)
-                {
-                    continue;
-                }
-
-                // Added tokens are written as they are; only the byte-level runs between them are byte-decoded.
-                Flush(pending, text);
-                text.Append(token);
-                continue;
-            }
-
-            ByteLevel.AppendBytes(token, pending);
-        }
-
-        Flush(pending, text);
-        var decoded = text.ToString();
+        var decoded = ByteLevel.Decode(ids, _idToToken, _specialIds, skipSpecialTokens);
         if (CleanUpTokenizationSpaces)
         {
             decoded = CleanUpTokenization(decoded);
@@ -157,18 +129,6 @@ public sealed class Gpt2Tokenizer
             .Replace(" 's", "'s", StringComparison.Ordinal)
             .Replace(" 've", "'ve", StringComparison.Ordinal)
             .Replace(" 're", "'re", StringComparison.Ordinal);
-
-    private static void Flush(List<byte> pending, StringBuilder text)
-    {
-        if (pending.Count == 0)
-        {
-            return;
-        }
-
-        // Encoding.UTF8 replaces each maximal invalid subsequence with U+FFFD, like Rust's from_utf8_lossy and TextDecoder.
-        text.Append(Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(pending)));
-        pending.Clear();
-    }
 
     private static bool ReadCleanUpSetting(string configPath)
     {

@@ -55,6 +55,7 @@ public sealed class SearchPageTests(PipelineServices services)
         Assert.StartsWith("score ", await first.Locator(".score").InnerTextAsync());
         Assert.Contains("HEDGEHOG", await first.Locator("img").GetAttributeAsync("alt"));
         Assert.Equal(256, await first.Locator("img").EvaluateAsync<int>("image => image.naturalWidth"));
+        Assert.Equal("STAND-IN MODEL", await first.Locator(".stand-in").InnerTextAsync());
         var folder = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "TestResults", "search-page")).FullName;
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, "results.png"), FullPage = true });
 

@@ -35,10 +35,13 @@ public sealed class SearchTests(PipelineServices services)
         Assert.Contains("HEDGEHOG", top.Text("altText"));
         Assert.True(top.GetProperty("textRank").GetDouble() > 0);
         Assert.Equal("/v1/images/sign/content?width=256", top.GetProperty("links").Text("thumbnail"));
+        // The test's CLIP and captioner are stand-ins: every hit says so, whichever way it was found.
+        Assert.All(found.GetProperty("hits").EnumerateArray(), hit => Assert.True(hit.GetProperty("standInModels").GetBoolean()));
 
         using var similar = await client.GetAsync("/v1/images/one/similar", cancellationToken);
-        var neighbours = (await similar.JsonAsync(HttpStatusCode.OK, cancellationToken)).GetProperty("hits").EnumerateArray().Select(h => h.Text("id")).Order();
-        Assert.Equal(["sign", "two"], neighbours);
+        var neighbourHits = (await similar.JsonAsync(HttpStatusCode.OK, cancellationToken)).GetProperty("hits").EnumerateArray().ToList();
+        Assert.Equal(["sign", "two"], neighbourHits.Select(h => h.Text("id")).Order());
+        Assert.All(neighbourHits, hit => Assert.True(hit.GetProperty("standInModels").GetBoolean()));
 
         using var classify = await client.PostAsJsonAsync("/v1/classify", new ClassifyBody(["hedgehog", "sunset"]), cancellationToken);
         var items = (await classify.JsonAsync(HttpStatusCode.OK, cancellationToken)).GetProperty("items").EnumerateArray().ToList();
@@ -49,6 +52,7 @@ public sealed class SearchTests(PipelineServices services)
             Assert.Equal(["hedgehog", "sunset"], scores.Keys.Order());
             Assert.Equal(1.0, scores.Values.Sum(), 6);
             Assert.Contains(item.Text("label"), scores.Keys);
+            Assert.True(item.GetProperty("standInModels").GetBoolean());
         });
 
         using var empty = await client.GetAsync("/v1/search?q=%20", cancellationToken);

@@ -7,6 +7,7 @@ namespace Pipeline.Api.Search;
 /// <param name="Score">What the hits are ranked by (higher is better).</param>
 /// <param name="Similarity">Cosine similarity of the query and picture embeddings.</param>
 /// <param name="TextRank">Full-text rank over the caption and the text in the picture, when words matched.</param>
+/// <param name="StandInModels">True when a generated random-weight model described the picture: its rank means nothing.</param>
 public sealed record SearchHitView(
     string Id,
     double Score,
@@ -18,12 +19,13 @@ public sealed record SearchHitView(
     int? Width,
     int? Height,
     DateTimeOffset CreatedAt,
+    bool StandInModels,
     ImageLinks Links)
 {
     public static SearchHitView From(string owner, SearchHit hit)
     {
         var id = OwnerIds.ImageId(owner, hit.ImageId);
-        return new SearchHitView(id, hit.Score, hit.Similarity, hit.TextRank, hit.AltText, hit.Caption, hit.OcrText, hit.Width, hit.Height, hit.CreatedAt, ImageLinks.For(id));
+        return new SearchHitView(id, hit.Score, hit.Similarity, hit.TextRank, hit.AltText, hit.Caption, hit.OcrText, hit.Width, hit.Height, hit.CreatedAt, hit.StandInModels, ImageLinks.For(id));
     }
 }
 
@@ -38,7 +40,9 @@ public sealed record SearchPageView(IReadOnlyList<SearchHitView> Hits, int Page,
 public sealed record ClassifyRequest(IReadOnlyList<string>? Labels, IReadOnlyList<string>? ImageIds, int Page = 1, int PageSize = 20);
 
 /// <param name="Scores">Every label's probability, in the order asked.</param>
-public sealed record ClassificationView(string Id, string Label, double Probability, IReadOnlyDictionary<string, double> Scores, string? AltText, ImageLinks Links);
+/// <param name="StandInModels">True when a generated random-weight model embedded the picture: the label means nothing.</param>
+public sealed record ClassificationView(
+    string Id, string Label, double Probability, IReadOnlyDictionary<string, double> Scores, string? AltText, bool StandInModels, ImageLinks Links);
 
 public sealed record ClassificationPageView(IReadOnlyList<ClassificationView> Items, int Page, int PageSize, bool HasMore, string? EmbeddingModelId)
 {
@@ -46,7 +50,7 @@ public sealed record ClassificationPageView(IReadOnlyList<ClassificationView> It
         page.Items.Select(item =>
         {
             var id = OwnerIds.ImageId(owner, item.ImageId);
-            return new ClassificationView(id, item.Label, item.Probability, item.Scores, item.AltText, ImageLinks.For(id));
+            return new ClassificationView(id, item.Label, item.Probability, item.Scores, item.AltText, item.StandInModels, ImageLinks.For(id));
         }).ToList(),
         page.Page,
         page.PageSize,

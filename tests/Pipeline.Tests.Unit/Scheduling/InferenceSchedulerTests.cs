@@ -25,7 +25,7 @@ public sealed class InferenceSchedulerTests(StandInEmbedderFixture clip) : IClas
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var embedder = new HeldEmbedder(clip.Embedder);
-        await using var scheduler = Scheduler(embedder);
+        await using var scheduler = await StartedAsync(embedder);
         var first = Images(1, seed: 0);
         var second = Images(2, seed: 1);
         var third = Images(2, seed: 3);
@@ -52,7 +52,7 @@ public sealed class InferenceSchedulerTests(StandInEmbedderFixture clip) : IClas
         var cancellationToken = TestContext.Current.CancellationToken;
         var embedder = new HeldEmbedder(clip.Embedder);
         embedder.Release();
-        await using var scheduler = Scheduler(embedder, maxQueueDelayMs: 10_000);
+        await using var scheduler = await StartedAsync(embedder, maxQueueDelayMs: 10_000);
         var first = Images(1, seed: 0);
         var second = Images(2, seed: 1);
         try
@@ -79,7 +79,7 @@ public sealed class InferenceSchedulerTests(StandInEmbedderFixture clip) : IClas
         var cancellationToken = TestContext.Current.CancellationToken;
         var embedder = new HeldEmbedder(clip.Embedder);
         embedder.Release();
-        await using var scheduler = Scheduler(embedder, maxQueueDelayMs: 10_000);
+        await using var scheduler = await StartedAsync(embedder, maxQueueDelayMs: 10_000);
         var first = Images(1, seed: 0);
         try
         {
@@ -102,7 +102,7 @@ public sealed class InferenceSchedulerTests(StandInEmbedderFixture clip) : IClas
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var embedder = new HeldEmbedder(clip.Embedder);
-        await using var scheduler = Scheduler(embedder, maxBatchSize: 2);
+        await using var scheduler = await StartedAsync(embedder, maxBatchSize: 2);
         var first = Images(1, seed: 0);
         var queued = Images(5, seed: 1);
         try
@@ -127,7 +127,7 @@ public sealed class InferenceSchedulerTests(StandInEmbedderFixture clip) : IClas
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var embedder = new HeldEmbedder(clip.Embedder);
-        await using var scheduler = Scheduler(embedder);
+        await using var scheduler = await StartedAsync(embedder);
         var first = Images(1, seed: 0);
         var cancelled = Images(2, seed: 1);
         var kept = Images(1, seed: 3);
@@ -158,7 +158,7 @@ public sealed class InferenceSchedulerTests(StandInEmbedderFixture clip) : IClas
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var embedder = new GatedEmbedder(clip.Embedder);
-        await using var scheduler = Scheduler(embedder, maxBatchSize: 2, passes: 2);
+        await using var scheduler = await StartedAsync(embedder, maxBatchSize: 2, passes: 2);
         var first = Images(1, seed: 0);
         var second = Images(1, seed: 1);
         var queued = Images(3, seed: 2);
@@ -189,7 +189,7 @@ public sealed class InferenceSchedulerTests(StandInEmbedderFixture clip) : IClas
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var embedder = new GatedEmbedder(clip.Embedder, failingPass: 0);
-        await using var scheduler = Scheduler(embedder, maxBatchSize: 1, passes: 2);
+        await using var scheduler = await StartedAsync(embedder, maxBatchSize: 1, passes: 2);
         var images = Images(2, seed: 0);
         try
         {
@@ -223,10 +223,11 @@ public sealed class InferenceSchedulerTests(StandInEmbedderFixture clip) : IClas
         }
     }
 
-    private static InferenceScheduler Scheduler(IImageEmbedder embedder, int maxBatchSize = 5, int maxQueueDelayMs = 0, int passes = 1)
+    /// <summary>A scheduler started as the host starts it.</summary>
+    private static async Task<InferenceScheduler> StartedAsync(IImageEmbedder embedder, int maxBatchSize = 5, int maxQueueDelayMs = 0, int passes = 1)
     {
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        return new InferenceScheduler(
+        var scheduler = new InferenceScheduler(
             new EmbedStage(new OptionalEmbedder(embedder)),
             new CaptionStage(new OptionalCaptioner(null)),
             new ReadTextStage(new OptionalTextReader(null)),
@@ -234,6 +235,8 @@ public sealed class InferenceSchedulerTests(StandInEmbedderFixture clip) : IClas
             Options.Create(new InferenceOptions { ConcurrentPasses = passes }),
             new PipelineMetrics(meters),
             NullLogger<InferenceScheduler>.Instance);
+        await scheduler.StartAsync(TestContext.Current.CancellationToken);
+        return scheduler;
     }
 
     private List<ImageWork> Images(int count, int seed)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Inference.Runtime;
@@ -18,9 +19,10 @@ namespace Pipeline.Worker.Stages.Inference;
 /// whichever consumed batches they came from. Batches in flight overlap their fetching, decoding and writing with
 /// inference, at most <see cref="InferenceOptions.EffectiveConcurrentPasses"/> passes run at once (one on a GPU), and
 /// partial batches that arrive while the passes are busy leave as one. When a pass is free, <see cref="BatchWindow"/>
-/// decides whether a partial batch waits for more.
+/// decides whether a partial batch waits for more. A hosted service: its loop starts with the host (a fault in it stops
+/// the host at once, logged) and it stops after the bus, so the batches being consumed finish their inference first.
 /// </summary>
-public sealed partial class InferenceScheduler : IAsyncDisposable
+public sealed partial class InferenceScheduler : BackgroundService, IAsyncDisposable
 {
     private readonly Channel<Ticket> _arrivals = Channel.CreateUnbounded<Ticket>(new UnboundedChannelOptions { SingleReader = true });
     // Guards _waiting, _window and every ticket's counts: passes end on their own threads while the loop takes images.
@@ -28,7 +30,6 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
     private readonly List<(Ticket Ticket, ImageWork Image)> _waiting = [];
     private readonly SemaphoreSlim _freePasses;
     private readonly int _passes;
-    private readonly CancellationTokenSource _stopping = new();
     private readonly EmbedStage _embed;
     private readonly CaptionStage _caption;
     private readonly ReadTextStage _readText;
@@ -37,8 +38,9 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
     private readonly BatchWindow _window;
     private readonly int _maxBatchSize;
     private readonly TimeSpan _maxDelay;
-    private readonly Task _loop;
+    private readonly int _intraOpThreads;
     private int _expected;
+    private int _drained;
 
     public InferenceScheduler(
         EmbedStage embed,
@@ -57,12 +59,7 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
         _window = new BatchWindow(_maxBatchSize, _maxDelay);
         _passes = inference.Value.EffectiveConcurrentPasses;
         _freePasses = new SemaphoreSlim(_passes, _passes);
-        // A pass holds a pool thread inside ONNX Runtime for its whole length. Spare threads keep the consumers'
-        // continuations (insert, publish, ack) from waiting on the pool's starvation heuristic meanwhile.
-        ThreadPool.GetMinThreads(out var workerThreads, out var ioThreads);
-        ThreadPool.SetMinThreads(Math.Max(workerThreads, Environment.ProcessorCount + _passes), ioThreads);
-        LogPasses(_logger, _passes, inference.Value.EffectiveIntraOpThreads);
-        _loop = Task.Run(() => RunAsync(_stopping.Token));
+        _intraOpThreads = inference.Value.EffectiveIntraOpThreads;
     }
 
     /// <summary>
@@ -92,23 +89,20 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
         return images.Count == 0 ? Task.CompletedTask : ticket.Completion;
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Takes nothing new, lets the passes under way end, and fails the images still waiting.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _arrivals.Writer.TryComplete();
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        try
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _drained, 1) == 1)
         {
-            await _loop.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping: consumers have finished by the time the container is disposed.
+            return;
         }
 
         // Every pass has ended once all of them are free again.
         for (var i = 0; i < _passes; i++)
         {
-            await _freePasses.WaitAsync().ConfigureAwait(false);
+            await _freePasses.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
         lock (_gate)
@@ -121,9 +115,31 @@ public sealed partial class InferenceScheduler : IAsyncDisposable
 
             _waiting.Clear();
         }
+    }
 
-        _stopping.Dispose();
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        Dispose();
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
         _freePasses.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        LogPasses(_logger, _passes, _intraOpThreads);
+        try
+        {
+            await RunAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: the bus has stopped, and with it every consume that could still add images.
+        }
     }
 
     private async Task RunAsync(CancellationToken stopping)

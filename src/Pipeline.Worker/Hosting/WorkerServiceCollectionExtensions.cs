@@ -136,7 +136,7 @@ public static class WorkerServiceCollectionExtensions
         // Registered before MassTransit so models load (and migrations run) before the first message is taken.
         services.AddHostedService<StartupChecks>();
         // Started before the bus and so stopped after it: consumes under way finish their inference.
-        services.AddHostedService(provider => provider.GetRequiredService<InferenceScheduler>());
+        services.AddHostedService<InferenceSchedulerHost>();
 
         services.AddPipelineBus(
             configuration.RequiredConnectionString("RabbitMq"),

@@ -6,6 +6,8 @@ namespace Pipeline.Benchmarks.Photos;
 /// <summary>The reference decoders, timed on one core; null where the tool is not installed or cannot read the format.</summary>
 internal static class ExternalTools
 {
+    private static readonly Dictionary<string, string> OneThread = new(StringComparer.Ordinal) { ["VIPS_CONCURRENCY"] = "1" };
+
     /// <summary>vipsthumbnail over every file in one process: its start-up is shared, and it writes each result as JPEG.</summary>
     public static double? VipsThumbnail(IReadOnlyList<string> files, int size)
     {
@@ -13,9 +15,9 @@ internal static class ExternalTools
         try
         {
             string[] arguments = ["-s", size.ToString(CultureInfo.InvariantCulture), "-o", Path.Combine(output.FullName, "%s.jpg"), .. files];
-            Run("vipsthumbnail", [files[0], "-s", size.ToString(CultureInfo.InvariantCulture), "-o", Path.Combine(output.FullName, "%s.jpg")]);
+            Run("vipsthumbnail", [files[0], "-s", size.ToString(CultureInfo.InvariantCulture), "-o", Path.Combine(output.FullName, "%s.jpg")], OneThread);
             var clock = Stopwatch.StartNew();
-            return Run("vipsthumbnail", arguments) ? files.Count / clock.Elapsed.TotalSeconds : null;
+            return Run("vipsthumbnail", arguments, OneThread) == true ? files.Count / clock.Elapsed.TotalSeconds : null;
         }
         finally
         {
@@ -61,26 +63,33 @@ internal static class ExternalTools
         }
     }
 
-    private static bool Run(string tool, string[] arguments)
+    /// <summary>Runs a tool to its end, its output read and dropped; false when it failed, null when it is not installed.</summary>
+    public static bool? Run(string tool, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["VIPS_CONCURRENCY"] = "1";
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         try
         {
             using var process = Process.Start(start)!;
-            process.StandardOutput.ReadToEnd();
-            process.StandardError.ReadToEnd();
+            // Both streams at once: a tool that fills one while the other is being read would never end.
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
             process.WaitForExit();
+            Task.WaitAll(output, errors);
             return process.ExitCode == 0;
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            return false;
+            return null;
         }
     }
 }

@@ -77,7 +77,7 @@ internal static class PhoneShots
         switch (format)
         {
             case "heic":
-                return Run("heif-enc", "-q", "60", jpeg, "-o", path);
+                return EncodeHeic(jpeg, path);
             case "jxl":
                 using (var image = new MagickImage(jpeg))
                 {
@@ -104,27 +104,15 @@ internal static class PhoneShots
         }
     }
 
-    private static bool Run(string tool, params string[] arguments)
+    private static bool EncodeHeic(string jpeg, string path)
     {
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
+        if (ExternalTools.Run("heif-enc", ["-q", "60", jpeg, "-o", path]) is { } succeeded)
         {
-            start.ArgumentList.Add(argument);
+            return succeeded;
         }
 
-        try
-        {
-            using var process = Process.Start(start)!;
-            process.StandardOutput.ReadToEnd();
-            process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            return process.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            Console.Error.WriteLine($"{tool} is not installed ({(tool == "heif-enc" ? "apt-get install libheif-examples" : tool)}): its format is left out.");
-            return false;
-        }
+        Console.Error.WriteLine("heif-enc is not installed (apt-get install libheif-examples): its format is left out.");
+        return false;
     }
 
     private static SKColor Colour(Random random) => new((byte)random.Next(30, 230), (byte)random.Next(30, 230), (byte)random.Next(30, 230));

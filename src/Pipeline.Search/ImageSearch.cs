@@ -31,7 +31,7 @@ internal sealed partial class ImageSearch(
         var vector = embedder is null || PageWindow.For(query.Page, query.PageSize, _options).IsBeyondCandidates
             ? null
             : (await embedder.EmbedAsync([query.Text], cancellationToken).ConfigureAwait(false))[0];
-        return await SearchAsync(query, vector, embedder?.ModelId, cancellationToken).ConfigureAwait(false);
+        return await SearchAsync(query, vector, embedder?.Identity.ModelId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The search after the text tower: <paramref name="vector"/> is the query's embedding by <paramref name="modelId"/>, or null for full text only.</summary>
@@ -70,7 +70,7 @@ internal sealed partial class ImageSearch(
         {
             lookup.Parameters.AddWithValue("owner", query.OwnerId);
             lookup.Parameters.AddWithValue("image", query.ImageId);
-            lookup.Parameters.Add(new NpgsqlParameter("model", NpgsqlDbType.Text) { Value = (object?)queryEmbedder.Instance?.ModelId ?? DBNull.Value });
+            lookup.Parameters.Add(new NpgsqlParameter("model", NpgsqlDbType.Text) { Value = (object?)queryEmbedder.Instance?.Identity.ModelId ?? DBNull.Value });
             await using var reader = await lookup.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -123,7 +123,7 @@ internal sealed partial class ImageSearch(
         await using var session = await SearchSession.OpenAsync(contexts, cancellationToken).ConfigureAwait(false);
         await using var command = session.Command(SearchSql.VectorsToClassify);
         command.Parameters.AddWithValue("owner", query.OwnerId);
-        command.Parameters.AddWithValue("model", embedder.ModelId);
+        command.Parameters.AddWithValue("model", embedder.Identity.ModelId);
         command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = (object?)query.ImageIds?.ToArray() ?? DBNull.Value });
         command.Parameters.AddWithValue("offset", window.Offset);
         command.Parameters.AddWithValue("limit", window.Limit);
@@ -144,7 +144,7 @@ internal sealed partial class ImageSearch(
                 reader.GetBoolean(3)));
         }
 
-        return new ClassificationPage(items.Take(window.PageSize).ToList(), window.Page, window.PageSize, items.Count > window.PageSize, embedder.ModelId);
+        return new ClassificationPage(items.Take(window.PageSize).ToList(), window.Page, window.PageSize, items.Count > window.PageSize, embedder.Identity.ModelId);
     }
 
     private static void AddPaging(NpgsqlCommand command, string owner, PageWindow window, double? minScore)

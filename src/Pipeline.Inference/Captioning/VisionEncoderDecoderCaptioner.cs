@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Pipeline.Imaging.Tensors;
+using Pipeline.Inference.Contract;
 using Pipeline.Inference.Runtime;
 using Pipeline.Inference.Tokenizers;
 
@@ -9,7 +10,7 @@ namespace Pipeline.Inference.Captioning;
 /// A vision-encoder-decoder export (Mozilla/distilvit, Xenova/vit-gpt2-image-captioning): the ViT encoder runs once
 /// per batch, then the merged GPT-2 decoder generates every caption of the batch together with its KV cache.
 /// </summary>
-public sealed class VisionEncoderDecoderCaptioner : IImageCaptioner, IDisposable
+public sealed class VisionEncoderDecoderCaptioner : IImageModel
 {
     private const string PixelValues = "pixel_values";
     private const string LastHiddenState = "last_hidden_state";
@@ -37,20 +38,38 @@ public sealed class VisionEncoderDecoderCaptioner : IImageCaptioner, IDisposable
                 $"{string.Join(", ", _encoder.OutputMetadata.Keys)}).");
         }
 
-        Settings = GenerationSettings.Load(folder, options);
+        Generation = GenerationSettings.Load(folder, options);
         _tokenizer = Gpt2Tokenizer.FromFolder(folder);
         Preprocessing = PreprocessorConfig.Load(System.IO.Path.Combine(folder, "preprocessor_config.json"));
-        (ModelId, IsStandIn) = ModelIdentity.Of(folder, options.ModelId);
+        Identity = ModelIdentity.OfFolder(folder, options.ModelId);
+        Needs = new TensorNeed(Preprocessing);
     }
 
-    public string ModelId { get; }
+    public ModelIdentity Identity { get; }
 
-    public bool IsStandIn { get; }
+    public ModelRole Role => ModelRole.Captioner;
 
+    public ImageNeed Needs { get; }
+
+    /// <summary>The pixel layout each image must be written in (from the model's preprocessor_config.json).</summary>
     public PreprocessorConfig Preprocessing { get; }
 
     /// <summary>The decoding settings in force, from the model's config files and the options.</summary>
-    public GenerationSettings Settings { get; }
+    public GenerationSettings Generation { get; }
+
+    string IImageModel.Settings =>
+        $"{Generation.NumBeams} beam(s), max length {Generation.MaxLength}, repetition penalty {Generation.RepetitionPenalty}, " +
+        $"no-repeat n-gram {Generation.NoRepeatNgramSize}" +
+        (Generation.ConfigAskedForSampling ? "; its generation config asks for sampling: decoding deterministically instead" : "");
+
+    public async Task<IReadOnlyList<ModelResult>> RunAsync(IReadOnlyList<ModelInputs> images, CancellationToken cancellationToken)
+    {
+        using var batch = new TensorBatch(images, Preprocessing);
+        return [.. await CaptionAsync(batch.Pixels, images.Count, cancellationToken).ConfigureAwait(false)];
+    }
+
+    /// <param name="pixels"><paramref name="count"/> images, each <see cref="PreprocessorConfig.TensorLength"/> floats (CHW).</param>
+    /// <returns>One caption per image, in input order.</returns>
 
     public Task<IReadOnlyList<CaptionResult>> CaptionAsync(Memory<float> pixels, int count, CancellationToken cancellationToken)
     {
@@ -76,9 +95,9 @@ public sealed class VisionEncoderDecoderCaptioner : IImageCaptioner, IDisposable
 
         var (encoderStates, encoderShape) = Encode(pixels, count, runOptions);
         using var state = _decoder.Start(encoderStates, encoderShape);
-        var sequences = Settings.NumBeams > 1
-            ? BeamSearch.Run(_decoder, state, Settings, runOptions, cancellationToken)
-            : GreedySearch.Run(_decoder, state, Settings, runOptions, cancellationToken);
+        var sequences = Generation.NumBeams > 1
+            ? BeamSearch.Run(_decoder, state, Generation, runOptions, cancellationToken)
+            : GreedySearch.Run(_decoder, state, Generation, runOptions, cancellationToken);
 
         return sequences.Select(tokens => new CaptionResult(_tokenizer.Decode(tokens), tokens)).ToList();
     }

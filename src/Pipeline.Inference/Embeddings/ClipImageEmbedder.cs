@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Pipeline.Imaging.Tensors;
+using Pipeline.Inference.Contract;
 using Pipeline.Inference.Runtime;
 
 namespace Pipeline.Inference.Embeddings;
@@ -8,7 +9,7 @@ namespace Pipeline.Inference.Embeddings;
 /// The image tower of a CLIP export in the Xenova or Immich layout (<see cref="ClipLayout"/>): one forward pass per
 /// batch (per image where the export has a static batch of 1), vectors L2-normalised here whatever the export does.
 /// </summary>
-public sealed class ClipImageEmbedder : IImageEmbedder, IDisposable
+public sealed class ClipImageEmbedder : IImageModel
 {
     private readonly InferenceSession _session;
     private readonly string _input;
@@ -24,16 +25,32 @@ public sealed class ClipImageEmbedder : IImageEmbedder, IDisposable
         _oneImagePerRun = _session.InputMetadata[_input].Dimensions[0] == 1;
         Dimensions = ClipTensors.EmbeddingSize(_session, _output);
         Preprocessing = layout.Preprocessing;
-        (ModelId, IsStandIn) = ModelIdentity.Of(options.Path, options.ModelId);
+        Identity = ModelIdentity.OfFolder(options.Path, options.ModelId);
+        Needs = new TensorNeed(Preprocessing);
     }
 
-    public string ModelId { get; }
+    public ModelIdentity Identity { get; }
 
-    public bool IsStandIn { get; }
+    public ModelRole Role => ModelRole.ImageEmbedder;
+
+    public ImageNeed Needs { get; }
+
+    public string Settings => $"{Dimensions} dimensions";
 
     public int Dimensions { get; }
 
+    /// <summary>The pixel layout each image must be written in before <see cref="EmbedAsync"/>.</summary>
     public PreprocessorConfig Preprocessing { get; }
+
+    public async Task<IReadOnlyList<ModelResult>> RunAsync(IReadOnlyList<ModelInputs> images, CancellationToken cancellationToken)
+    {
+        using var batch = new TensorBatch(images, Preprocessing);
+        var vectors = await EmbedAsync(batch.Pixels, images.Count, cancellationToken).ConfigureAwait(false);
+        return [.. vectors.Select(vector => new ImageEmbedding(vector))];
+    }
+
+    /// <param name="pixels"><paramref name="count"/> images, each <see cref="PreprocessorConfig.TensorLength"/> floats (CHW), back to back.</param>
+    /// <returns>One unit-length vector per image, in input order.</returns>
 
     public Task<float[][]> EmbedAsync(Memory<float> pixels, int count, CancellationToken cancellationToken)
     {

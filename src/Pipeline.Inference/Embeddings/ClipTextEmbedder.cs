@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Pipeline.Inference.Contract;
 using Pipeline.Inference.Runtime;
 using Pipeline.Inference.Tokenizers;
 
@@ -30,12 +31,10 @@ public sealed class ClipTextEmbedder : ITextEmbedder, IDisposable
         _takesAttentionMask = _session.InputMetadata.ContainsKey(AttentionMask);
         _tokenizer = ClipTokenizer.FromFolder(_layout.TokenizerFolder);
         Dimensions = ClipTensors.EmbeddingSize(_session, _output);
-        (ModelId, IsStandIn) = ModelIdentity.Of(options.Path, options.ModelId);
+        Identity = ModelIdentity.OfFolder(options.Path, options.ModelId);
     }
 
-    public string ModelId { get; }
-
-    public bool IsStandIn { get; }
+    public ModelIdentity Identity { get; }
 
     public int Dimensions { get; }
 

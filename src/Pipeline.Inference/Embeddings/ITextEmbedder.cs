@@ -1,11 +1,12 @@
+using Pipeline.Inference.Contract;
+
 namespace Pipeline.Inference.Embeddings;
 
-/// <summary>Embeds text queries into the same space as <see cref="IImageEmbedder"/> (CLIP's text tower).</summary>
+/// <summary>Embeds text queries into the same space as an image embedder's pictures (CLIP's text tower).</summary>
 public interface ITextEmbedder
 {
-    string ModelId { get; }
-
-    bool IsStandIn { get; }
+    /// <summary>Stored vectors are compared with a query's only where this id is theirs.</summary>
+    ModelIdentity Identity { get; }
 
     int Dimensions { get; }
 

@@ -3,7 +3,7 @@ using Pipeline.Inference.Runtime;
 namespace Pipeline.Inference.Ocr;
 
 /// <summary>The four files of the PP-OCRv4 set as <c>pipeline models fetch ppocr-v4</c> lays them out.</summary>
-internal sealed record OcrModelFiles(string Folder, string ModelId)
+internal sealed record OcrModelFiles(string Folder)
 {
     public const string DefaultModelId = "ppocr-v4";
     public const string Detection = "ch_PP-OCRv4_det_infer.onnx";
@@ -19,7 +19,7 @@ internal sealed record OcrModelFiles(string Folder, string ModelId)
 
     public string DictionaryPath => Path.Combine(Folder, Dictionary);
 
-    /// <summary>Checks that the folder holds every file; the model id comes from its model.lock.json when there is one.</summary>
+    /// <summary>Checks that the folder holds every file.</summary>
     /// <exception cref="ModelNotFoundException">The folder or one of its files is missing (the message names it and the fetch command).</exception>
     public static OcrModelFiles Locate(string folder, bool withClassifier)
     {
@@ -39,7 +39,6 @@ internal sealed record OcrModelFiles(string Folder, string ModelId)
             }
         }
 
-        var id = ModelLock.TryRead(folder)?.Id;
-        return new OcrModelFiles(folder, string.IsNullOrWhiteSpace(id) ? DefaultModelId : id);
+        return new OcrModelFiles(folder);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
+using Pipeline.Inference.Contract;
 using Pipeline.Inference.Runtime;
 using SkiaSharp;
 
@@ -11,7 +12,7 @@ namespace Pipeline.Inference.Ocr;
 /// line of the batch recognised in sub-batches of lines padded to the same width; sizes and widths as
 /// <see cref="InputShapes"/> gives them. Alpha is composited on white.
 /// </summary>
-public sealed class PaddleTextReader : ITextReader, IDisposable
+public sealed class PaddleTextReader : IImageModel
 {
     private readonly OcrOptions _options;
     private readonly InputShapes _shapes;
@@ -30,7 +31,7 @@ public sealed class PaddleTextReader : ITextReader, IDisposable
         _options = options;
         _shapes = InputShapes.From(options);
         var files = OcrModelFiles.Locate(options.Path, options.UseAngleClassifier);
-        ModelId = files.ModelId;
+        Identity = ModelIdentity.OfFolder(files.Folder, configuredId: null, OcrModelFiles.DefaultModelId);
         var dictionary = OcrDictionary.Load(files.DictionaryPath);
         _detector = new OcrSession(sessions, files.DetectionPath, "OCR detection");
         try
@@ -53,7 +54,21 @@ public sealed class PaddleTextReader : ITextReader, IDisposable
         _recognizer = new LineRecognizer(_recognizerSession, dictionary, _shapes, options.RecognitionBatchSize);
     }
 
-    public string ModelId { get; }
+    public ModelIdentity Identity { get; }
+
+    public ModelRole Role => ModelRole.TextReader;
+
+    /// <summary>Detection scales the picture itself (<see cref="OcrOptions.DetectionMaxSide"/>); lines are cut from it.</summary>
+    public ImageNeed Needs => PictureNeed.Instance;
+
+    public string Settings =>
+        $"detection at most {_options.DetectionMaxSide} px, angle classifier {(_options.UseAngleClassifier ? "on" : "off")}, minimum confidence {_options.MinConfidence}";
+
+    public async Task<IReadOnlyList<ModelResult>> RunAsync(IReadOnlyList<ModelInputs> images, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        return [.. await ReadAsync(images.Select(i => i.Picture).ToList(), cancellationToken).ConfigureAwait(false)];
+    }
 
     internal OcrStageTimes Times { get; } = new();
 
@@ -196,7 +211,7 @@ public sealed class PaddleTextReader : ITextReader, IDisposable
 
     private OcrResult Result(List<Quad> detected, List<(OcrImage Image, int Index, Quad Box)> lines, (string Text, float Confidence)[] texts, int n)
     {
-        var found = new List<(OcrLine Line, Quad Box)>();
+        var found = new List<(TextLine Line, Quad Box)>();
         var k = 0;
         for (var i = 0; i < lines.Count; i++)
         {
@@ -209,7 +224,7 @@ public sealed class PaddleTextReader : ITextReader, IDisposable
             var text = texts[i].Text.Trim();
             if (text.Length > 0 && texts[i].Confidence >= _options.MinConfidence)
             {
-                found.Add((new OcrLine(text, texts[i].Confidence, box.ToPoints()), box));
+                found.Add((new TextLine(text, texts[i].Confidence, box.ToPoints()), box));
             }
         }
 

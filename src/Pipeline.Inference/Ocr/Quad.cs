@@ -1,3 +1,4 @@
+using Pipeline.Inference.Contract;
 using SkiaSharp;
 
 namespace Pipeline.Inference.Ocr;
@@ -35,7 +36,7 @@ internal readonly record struct Quad(SKPoint TopLeft, SKPoint TopRight, SKPoint 
     public Quad Clamp(float width, float height) =>
         new(Clamp(TopLeft, width, height), Clamp(TopRight, width, height), Clamp(BottomRight, width, height), Clamp(BottomLeft, width, height));
 
-    public IReadOnlyList<OcrPoint> ToPoints() =>
+    public IReadOnlyList<TextPoint> ToPoints() =>
         [new(TopLeft.X, TopLeft.Y), new(TopRight.X, TopRight.Y), new(BottomRight.X, BottomRight.Y), new(BottomLeft.X, BottomLeft.Y)];
 
     private static float Distance(SKPoint a, SKPoint b) => SKPoint.Distance(a, b);

@@ -11,7 +11,7 @@ internal sealed partial class SearchStartup(IServiceProvider services, ILogger<S
     {
         if (services.GetRequiredService<QueryEmbedder>().Instance is { } embedder)
         {
-            LogReady(logger, embedder.ModelId, embedder.IsStandIn);
+            LogReady(logger, embedder.Identity.ModelId, embedder.Identity.IsStandIn);
         }
         else
         {

@@ -1,15 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Pipeline.Inference.Captioning;
-using Pipeline.Inference.Embeddings;
-using Pipeline.Inference.Ocr;
+using Pipeline.Inference.Contract;
 using Pipeline.Inference.Runtime;
-using Pipeline.Worker.Stages.Captioning;
-using Pipeline.Worker.Stages.Embedding;
-using Pipeline.Worker.Stages.Reading;
 using Pipeline.Messaging;
 using Pipeline.ServiceDefaults.Hosting;
 using Pipeline.Storage;
+using Pipeline.Worker.Device;
 using RabbitMQ.Client.Exceptions;
 
 namespace Pipeline.Worker.Hosting;
@@ -35,50 +31,21 @@ public sealed partial class StartupChecks(
 
         await DeclareQueuesAsync(cancellationToken).ConfigureAwait(false);
         await VerifyChecksumsAsync(cancellationToken).ConfigureAwait(false);
-        if (services.GetRequiredService<OptionalEmbedder>().Instance is { } embedder)
+        var models = services.GetRequiredService<EnabledModels>();
+        foreach (var role in ModelRole.All)
         {
-            if (embedder.IsStandIn)
+            if (models.For(role) is not { } model)
             {
-                LogStandIn(logger, embedder.ModelId);
+                LogNoModel(logger, role.Name, role.WithoutIt);
+                continue;
             }
 
-            LogReady(logger, embedder.ModelId, embedder.Dimensions);
-        }
-        else
-        {
-            LogNoEmbedder(logger);
-        }
-
-        if (services.GetRequiredService<OptionalCaptioner>().Instance is VisionEncoderDecoderCaptioner captioner)
-        {
-            if (captioner.IsStandIn)
+            if (model.Identity.IsStandIn)
             {
-                LogStandIn(logger, captioner.ModelId);
+                LogStandIn(logger, model.Identity.ModelId);
             }
 
-            var settings = captioner.Settings;
-            LogCaptioner(logger, captioner.ModelId, settings.NumBeams, settings.MaxLength, settings.RepetitionPenalty, settings.NoRepeatNgramSize);
-            if (settings.ConfigAskedForSampling)
-            {
-                LogSamplingIgnored(logger, captioner.ModelId);
-            }
-        }
-        else if (services.GetRequiredService<OptionalChatCaptioner>().Instance is { } chat)
-        {
-            LogChatCaptioner(logger, chat.ModelId);
-        }
-        else
-        {
-            LogNoCaptioner(logger);
-        }
-
-        if (services.GetRequiredService<OptionalTextReader>().Instance is { } reader)
-        {
-            LogTextReader(logger, reader.ModelId);
-        }
-        else
-        {
-            LogNoTextReader(logger);
+            LogReady(logger, role.Name, model.Identity.ModelId, model.Settings, model.Identity.Source);
         }
     }
 
@@ -109,13 +76,10 @@ public sealed partial class StartupChecks(
     /// <summary>Folders fetched by <c>pipeline models fetch</c> carry a lock file: every file must still match it.</summary>
     private async Task VerifyChecksumsAsync(CancellationToken cancellationToken)
     {
-        var folders = new[]
-        {
-            services.GetRequiredService<IOptions<ImageEmbedderOptions>>().Value.Path,
-            services.GetRequiredService<IOptions<CaptionerOptions>>().Value.Path,
-            services.GetRequiredService<IOptions<OcrOptions>>().Value.Path,
-        };
-        foreach (var folder in folders.Where(f => !string.IsNullOrWhiteSpace(f) && Directory.Exists(f)))
+        var folders = services.GetServices<ImageModelRegistration>()
+            .Where(model => model.IsWanted(services))
+            .Select(model => model.Folder(services));
+        foreach (var folder in folders.OfType<string>().Where(Directory.Exists))
         {
             if (ModelLock.TryRead(folder) is { } modelLock)
             {
@@ -138,29 +102,9 @@ public sealed partial class StartupChecks(
         Message = "Model {ModelId} is a generated STAND-IN with random weights: results are marked stand-in and mean nothing")]
     private static partial void LogStandIn(ILogger logger, string modelId);
 
-    [LoggerMessage(Level = LogLevel.Information,
-        Message = "Captioner {ModelId} ready: {NumBeams} beam(s), max length {MaxLength}, repetition penalty {RepetitionPenalty}, no-repeat n-gram {NoRepeatNgramSize}")]
-    private static partial void LogCaptioner(ILogger logger, string modelId, int numBeams, int maxLength, float repetitionPenalty, int noRepeatNgramSize);
+    [LoggerMessage(Level = LogLevel.Information, Message = "The {Role} {ModelId} is ready: {Settings} ({Source})")]
+    private static partial void LogReady(ILogger logger, string role, string modelId, string settings, string source);
 
-    [LoggerMessage(Level = LogLevel.Information,
-        Message = "Captioner {ModelId}: its generation config asks for sampling; decoding deterministically (greedy or beam search) instead")]
-    private static partial void LogSamplingIgnored(ILogger logger, string modelId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Captioner {ModelId}: OpenAI-compatible chat completions (Captioning:OpenAI)")]
-    private static partial void LogChatCaptioner(ILogger logger, string modelId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "No captioner configured (Models:Captioner:Path): alt-text has no caption")]
-    private static partial void LogNoCaptioner(ILogger logger);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Text reader {ModelId} ready: text in pictures goes into alt-text and ocr_text")]
-    private static partial void LogTextReader(ILogger logger, string modelId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "OCR off (Ocr:Enabled false or no Ocr:Path): text in pictures is not read")]
-    private static partial void LogNoTextReader(ILogger logger);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Image embedder {ModelId} ready ({Dimensions} dimensions)")]
-    private static partial void LogReady(ILogger logger, string modelId, int dimensions);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No image embedder (Models:ImageEmbedder:Path): images get no vector and cannot be found by search")]
-    private static partial void LogNoEmbedder(ILogger logger);
+    [LoggerMessage(Level = LogLevel.Information, Message = "No {Role}: {WithoutIt}")]
+    private static partial void LogNoModel(ILogger logger, string role, string withoutIt);
 }

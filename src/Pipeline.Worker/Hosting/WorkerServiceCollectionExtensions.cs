@@ -2,10 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using Pipeline.Imaging;
 using Pipeline.Imaging.Budget;
-using Pipeline.Inference.Captioning;
-using Pipeline.Inference.Captioning.Chat;
-using Pipeline.Inference.Embeddings;
-using Pipeline.Inference.Ocr;
+using Pipeline.Inference;
 using Pipeline.Inference.Runtime;
 using Pipeline.Messaging;
 using Pipeline.ServiceDefaults.Blobs;
@@ -15,18 +12,15 @@ using Pipeline.Sources;
 using Pipeline.Sources.Urls;
 using Pipeline.Sources.Watching;
 using Pipeline.Storage;
-using Pipeline.Worker.Batches;
-using Pipeline.Worker.Consuming;
-using Pipeline.Worker.Stages.Captioning;
-using Pipeline.Worker.Stages.Decoding;
-using Pipeline.Worker.Stages.Embedding;
-using Pipeline.Worker.Stages.Fetching;
-using Pipeline.Worker.Stages.Inference;
-using Pipeline.Worker.Stages.Persisting;
-using Pipeline.Worker.Stages.Publishing;
-using Pipeline.Worker.Stages.Reading;
+using Pipeline.Worker.Device;
+using Pipeline.Worker.Intake;
+using Pipeline.Worker.Intake.Watching;
+using Pipeline.Worker.Processing;
+using Pipeline.Worker.Processing.Decoding;
+using Pipeline.Worker.Processing.Fetching;
+using Pipeline.Worker.Processing.Tasks;
+using Pipeline.Worker.Results;
 using Pipeline.Worker.Telemetry;
-using Pipeline.Worker.Watching;
 
 namespace Pipeline.Worker.Hosting;
 
@@ -43,16 +37,7 @@ public static class WorkerServiceCollectionExtensions
         // Only the worker runs passes side by side, so only its sessions divide the processors among them; the API's
         // and the CLI's take every processor for their one query at a time.
         services.PostConfigure<InferenceOptions>(inference => inference.IntraOpThreads = inference.ThreadsPerPass);
-        services.AddModelFolderOptions<ImageEmbedderOptions>(configuration);
-        services.AddModelFolderOptions<CaptionerOptions>(configuration);
-        AddValidatedOptions<CaptioningOptions>(services, configuration, CaptioningOptions.Section);
-        var chatCaptioning = CaptioningOptions.ChatIn(configuration);
-        if (chatCaptioning)
-        {
-            AddValidatedOptions<ChatCaptionerOptions>(services, configuration, ChatCaptionerOptions.Section);
-        }
-
-        services.AddModelFolderOptions<OcrOptions>(configuration);
+        services.AddImageModels(configuration);
         AddValidatedOptions<DatabaseOptions>(services, configuration, DatabaseOptions.Section);
         AddValidatedOptions<ShutdownOptions>(services, configuration, ShutdownOptions.Section);
         AddValidatedOptions<BlobWatchOptions>(services, configuration, BlobWatchOptions.Section);
@@ -83,41 +68,16 @@ public static class WorkerServiceCollectionExtensions
             var imaging = provider.GetRequiredService<IOptions<ImagingOptions>>().Value;
             return new DecodeBudget(imaging.MaxDecodingPixels, imaging.DecodeSlots);
         });
-        services.AddSingleton<OnnxSessionFactory>();
+        services.AddSingleton<EnabledModels>();
         services.AddSingleton(provider =>
         {
-            var options = provider.GetRequiredService<IOptions<ImageEmbedderOptions>>().Value;
-            return new OptionalEmbedder(string.IsNullOrWhiteSpace(options.Path)
-                ? null
-                : LoadModel(provider, "image-embedder", () => new ClipImageEmbedder(options, provider.GetRequiredService<OnnxSessionFactory>())));
-        });
-        // One captioner writes the alt-texts: the chat backend replaces the ONNX one rather than running beside it.
-        services.AddSingleton(provider =>
-        {
-            var options = provider.GetRequiredService<IOptions<CaptionerOptions>>().Value;
-            return new OptionalCaptioner(chatCaptioning || string.IsNullOrWhiteSpace(options.Path)
-                ? null
-                : LoadModel(provider, "captioner", () => new VisionEncoderDecoderCaptioner(options, provider.GetRequiredService<OnnxSessionFactory>())));
-        });
-        services.AddSingleton(provider => new OptionalChatCaptioner(chatCaptioning
-            ? ActivatorUtilities.CreateInstance<ChatCaptioner>(provider)
-            : null));
-
-        services.AddSingleton(provider =>
-        {
-            var options = provider.GetRequiredService<IOptions<OcrOptions>>().Value;
-            return new OptionalTextReader(!options.Enabled || string.IsNullOrWhiteSpace(options.Path)
-                ? null
-                : LoadModel(provider, "text-reader", () => new PaddleTextReader(options, provider.GetRequiredService<OnnxSessionFactory>())));
+            var batching = provider.GetRequiredService<IOptions<BatchingOptions>>().Value;
+            return new PassSettings(batching.MaxBatchSize, TimeSpan.FromMilliseconds(batching.MaxQueueDelayMs));
         });
 
         services.AddSingleton<FetchStage>();
         services.AddSingleton<DecodeStage>();
-        services.AddSingleton<EmbedStage>();
-        services.AddSingleton<CaptionStage>();
-        services.AddSingleton<ChatCaptionStage>();
         services.AddSingleton<TaskCheck>();
-        services.AddSingleton<ReadTextStage>();
         services.AddSingleton<InferenceScheduler>();
         services.AddSingleton<RecordMapper>();
         services.AddSingleton<ResultPublisher>();
@@ -161,10 +121,6 @@ public static class WorkerServiceCollectionExtensions
 
         return services;
     }
-
-    /// <summary>Models load when first resolved (by <see cref="StartupChecks"/>, at start-up); the time is a metric.</summary>
-    private static T LoadModel<T>(IServiceProvider provider, string model, Func<T> load) =>
-        provider.GetRequiredService<PipelineMetrics>().TimeModelLoad(model, load);
 
     private static void AddValidatedOptions<TOptions>(IServiceCollection services, IConfiguration configuration, string section)
         where TOptions : class =>

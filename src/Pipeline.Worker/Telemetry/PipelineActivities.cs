@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using MassTransit;
 using MassTransit.Logging;
-using Pipeline.Worker.Batches;
 
 namespace Pipeline.Worker.Telemetry;
 
@@ -55,11 +54,11 @@ public static class PipelineActivities
         return batch;
     }
 
-    /// <summary>One run of the models over <paramref name="images"/> (of any batches), linked to each image's trace.</summary>
-    public static Activity? StartInferencePass(IReadOnlyCollection<ImageWork> images)
+    /// <summary>One run of the models over images of any batches, linked to each image's trace (<paramref name="images"/>).</summary>
+    public static Activity? StartInferencePass(IReadOnlyCollection<Activity?> images)
     {
         ArgumentNullException.ThrowIfNull(images);
-        var links = images.Where(i => i.Trace is not null).Select(i => new ActivityLink(i.Trace!.Context));
+        var links = images.OfType<Activity>().Select(trace => new ActivityLink(trace.Context));
         var pass = Source.StartActivity("inference pass", ActivityKind.Internal, parentContext: default, links: links);
         pass?.SetTag("pipeline.inference.batch_size", images.Count);
         return pass;

@@ -27,7 +27,7 @@ public sealed class SearchDatabase(PipelineServices services) : IAsyncLifetime
     public PipelineServices Services => services;
 
     /// <summary>The stand-in's model id: vectors stored under it are the ones search compares with.</summary>
-    public string ModelId => TextTower.ModelId;
+    public string ModelId => TextTower.Identity.ModelId;
 
     public ClipTextEmbedder TextTower => _textTower ?? throw new InvalidOperationException("Not initialised.");
 

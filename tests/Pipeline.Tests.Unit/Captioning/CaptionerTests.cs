@@ -11,10 +11,10 @@ public sealed class CaptionerTests(CaptionerFixture models) : IClassFixture<Capt
     {
         var captioner = models.VitGpt2;
 
-        Assert.Equal("stand-in/vit-gpt2-image-captioning", captioner.ModelId);
-        Assert.True(captioner.IsStandIn);
+        Assert.Equal("stand-in/vit-gpt2-image-captioning", captioner.Identity.ModelId);
+        Assert.True(captioner.Identity.IsStandIn);
         Assert.Equal((224, 224, (int?)null), (captioner.Preprocessing.OutputWidth, captioner.Preprocessing.OutputHeight, captioner.Preprocessing.CropWidth));
-        Assert.Equal((20, 1, 50256), (captioner.Settings.MaxLength, captioner.Settings.NumBeams, captioner.Settings.DecoderStartTokenId));
+        Assert.Equal((20, 1, 50256), (captioner.Generation.MaxLength, captioner.Generation.NumBeams, captioner.Generation.DecoderStartTokenId));
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class CaptionerTests(CaptionerFixture models) : IClassFixture<Capt
     public async Task DistilvitSettingsRunBeamSearchWithoutRepeatingABigramInBatchAndAlone()
     {
         using var captioner = CaptionerFixture.Open(models.DistilvitFolder);
-        Assert.Equal((2, 50, 2), (captioner.Settings.NumBeams, captioner.Settings.MaxLength, captioner.Settings.NoRepeatNgramSize));
+        Assert.Equal((2, 50, 2), (captioner.Generation.NumBeams, captioner.Generation.MaxLength, captioner.Generation.NoRepeatNgramSize));
         var length = captioner.Preprocessing.TensorLength;
         var pixels = CaptionerFixture.Pixels(3, length, seed: 5);
         var cancellationToken = TestContext.Current.CancellationToken;

@@ -1,5 +1,10 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Pipeline.Inference;
 using Pipeline.Inference.Captioning;
+using Pipeline.Inference.Captioning.Chat;
+using Pipeline.Inference.Contract;
 
 namespace Pipeline.Tests.Unit.Captioning;
 
@@ -17,5 +22,42 @@ public sealed class CaptioningOptionsTests
             .Build();
 
         Assert.Equal(chat, CaptioningOptions.ChatIn(configuration));
+    }
+
+    [Fact]
+    public void AChatWorkerWantsOnlyTheChatCaptionerAndIgnoresACaptionerFolderLeftInItsSettings()
+    {
+        using var provider = Models("OpenAI");
+
+        var wanted = provider.GetServices<ImageModelRegistration>().Where(model => model.IsWanted(provider)).Select(model => model.Name);
+
+        Assert.Equal(["captioner"], wanted);
+        Assert.Equal("gpt-test", provider.GetRequiredService<IOptions<ChatCaptionerOptions>>().Value.Model);
+    }
+
+    [Fact]
+    public void AnOnnxWorkerRefusesTheMissingCaptionerFolderWithOneLineNamingTheSetting()
+    {
+        using var provider = Models("Onnx");
+
+        var refused = Assert.Throws<OptionsValidationException>(
+            () => provider.GetServices<ImageModelRegistration>().Where(model => model.IsWanted(provider)).ToList());
+
+        Assert.StartsWith("Models:Captioner:Path: no model folder at /nonexistent/captioner", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(provider.GetServices<IValidateOptions<ChatCaptionerOptions>>());
+    }
+
+    private static ServiceProvider Models(string backend)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Captioning:Backend"] = backend,
+                ["Captioning:OpenAI:Model"] = "gpt-test",
+                ["Captioning:OpenAI:ApiKey"] = "key",
+                ["Models:Captioner:Path"] = "/nonexistent/captioner",
+            })
+            .Build();
+        return new ServiceCollection().AddLogging().AddImageModels(configuration).BuildServiceProvider();
     }
 }

@@ -12,8 +12,8 @@ public sealed class ClipImageEmbedderTests(StandInEmbedderFixture fixture) : ICl
     [Fact]
     public void StandInModelIsFlaggedAndNamedFromItsMarker()
     {
-        Assert.True(Embedder.IsStandIn);
-        Assert.Equal("stand-in/clip-vit-base-patch32", Embedder.ModelId);
+        Assert.True(Embedder.Identity.IsStandIn);
+        Assert.Equal("stand-in/clip-vit-base-patch32", Embedder.Identity.ModelId);
         Assert.Equal(512, Embedder.Dimensions);
         Assert.Equal(224, Embedder.Preprocessing.ResizeShortestEdge);
     }

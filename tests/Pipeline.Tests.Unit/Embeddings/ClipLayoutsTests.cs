@@ -13,8 +13,8 @@ public sealed class ClipLayoutsTests(ClipLayoutsFixture clip) : IClassFixture<Cl
     [Fact]
     public void ModelIdsAndDimensionsComeFromEachFolder()
     {
-        Assert.Equal(("stand-in/clip-vit-base-patch32", 512, true), (clip.XenovaTexts.ModelId, clip.XenovaTexts.Dimensions, clip.XenovaTexts.IsStandIn));
-        Assert.Equal(("stand-in/immich-ViT-B-32__openai", 512, true), (clip.ImmichImages.ModelId, clip.ImmichImages.Dimensions, clip.ImmichImages.IsStandIn));
+        Assert.Equal(("stand-in/clip-vit-base-patch32", 512, true), (clip.XenovaTexts.Identity.ModelId, clip.XenovaTexts.Dimensions, clip.XenovaTexts.Identity.IsStandIn));
+        Assert.Equal(("stand-in/immich-ViT-B-32__openai", 512, true), (clip.ImmichImages.Identity.ModelId, clip.ImmichImages.Dimensions, clip.ImmichImages.Identity.IsStandIn));
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenAI.Chat;
 using Pipeline.Contracts;
+using Pipeline.Inference.Contract;
 using Polly;
 using Polly.Retry;
 
@@ -18,7 +19,7 @@ namespace Pipeline.Inference.Captioning.Chat;
 /// a refusal, running out of tokens, an image the provider rejects) is repeated image by image, so that only the
 /// image at fault fails, with its own reason. Throttling and server errors are retried after Retry-After.
 /// </summary>
-public sealed partial class ChatCaptioner : IDisposable
+public sealed partial class ChatCaptioner : IImageModel
 {
     private static readonly HashSet<int> Transient = [408, 409, 429, 500, 502, 503, 504];
     private static readonly ResiliencePropertyKey<int> ImagesInRequest = new("pipeline.chat.images");
@@ -40,19 +41,34 @@ public sealed partial class ChatCaptioner : IDisposable
         _retries = Retries(_options, time, logger);
     }
 
-    /// <summary>Stored with each caption.</summary>
-    public string ModelId => _options.EffectiveModelId;
+    public ModelIdentity Identity => _options.Identity;
 
-    /// <summary>The longest side of the JPEG to send for an image.</summary>
-    public int ImageMaxSide => _options.ImageMaxSide;
+    public ModelRole Role => ModelRole.Captioner;
+
+    /// <summary>The picture as a JPEG: re-encoding keeps requests small and sends only formats every provider reads.</summary>
+    public ImageNeed Needs => new JpegNeed(_options.ImageMaxSide);
+
+    /// <summary>A remote call of seconds must not hold the local models idle.</summary>
+    public bool IsRemote => true;
+
+    public IReadOnlyCollection<string> TaskKinds => CaptionTaskKinds.All;
+
+    public string Settings => $"OpenAI-compatible chat completions at {Identity.Source}, up to {_options.MaxImagesPerRequest} images per request";
+
+    public async Task<IReadOnlyList<ModelResult>> RunAsync(IReadOnlyList<ModelInputs> images, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var pictures = images.Select(i => new ChatImage(i.ImageId, i.Jpeg(_options.ImageMaxSide), i.Task)).ToList();
+        return [.. await DescribeAsync(pictures, cancellationToken).ConfigureAwait(false)];
+    }
 
     /// <returns>One outcome per image, in input order.</returns>
     public async Task<IReadOnlyList<ChatOutcome>> DescribeAsync(IReadOnlyList<ChatImage> images, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(images);
         var outcomes = new ChatOutcome[images.Count];
-        var spent = new ChatUsage[images.Count];
-        Array.Fill(spent, new ChatUsage(0, 0));
+        var spent = new TokenUsage[images.Count];
+        Array.Fill(spent, new TokenUsage(0, 0));
         var requests = Enumerable.Range(0, images.Count)
             .GroupBy(i => TaskKey(images[i].Task), StringComparer.Ordinal)
             .SelectMany(group => group.Chunk(_options.MaxImagesPerRequest))
@@ -64,7 +80,7 @@ public sealed partial class ChatCaptioner : IDisposable
     public void Dispose() => _requests.Dispose();
 
     private async Task DescribeGroupAsync(
-        IReadOnlyList<ChatImage> all, int[] indices, ChatOutcome[] outcomes, ChatUsage[] spent, CancellationToken cancellationToken)
+        IReadOnlyList<ChatImage> all, int[] indices, ChatOutcome[] outcomes, TokenUsage[] spent, CancellationToken cancellationToken)
     {
         var images = indices.Select(i => all[i]).ToList();
         var task = images[0].Task;
@@ -105,7 +121,7 @@ public sealed partial class ChatCaptioner : IDisposable
             : ChatOutcome.Rejected(FailureReasons.CaptionFailed, $"The captioning provider refused this image: {refusal.Describe()}.");
     }
 
-    private void RecordReply(ChatReply reply, CaptionTask? task, int[] indices, ChatOutcome[] outcomes, ChatUsage[] spent, List<int> unanswered)
+    private void RecordReply(ChatReply reply, CaptionTask? task, int[] indices, ChatOutcome[] outcomes, TokenUsage[] spent, List<int> unanswered)
     {
         var answers = reply.FinishReason is "content_filter" || reply.Refusal is not null
             ? new Dictionary<int, (string AltText, string? Answer)>()
@@ -156,7 +172,7 @@ public sealed partial class ChatCaptioner : IDisposable
     /// Shares a request's tokens among its images: prompt tokens evenly (the images dominate them and cost the same at
     /// one detail level), completion tokens by the length of each image's answer.
     /// </summary>
-    private static void Charge(ChatUsage usage, int[] indices, IReadOnlyDictionary<int, (string AltText, string? Answer)> answers, ChatUsage[] spent)
+    private static void Charge(TokenUsage usage, int[] indices, IReadOnlyDictionary<int, (string AltText, string? Answer)> answers, TokenUsage[] spent)
     {
         var written = answers.Values.Sum(a => a.AltText.Length + (a.Answer?.Length ?? 0));
         for (var position = 0; position < indices.Length; position++)
@@ -166,11 +182,11 @@ public sealed partial class ChatCaptioner : IDisposable
                 ? (usage.OutputTokens / indices.Length) + (position < usage.OutputTokens % indices.Length ? 1 : 0)
                 : answers.TryGetValue(position, out var a) ? (int)Math.Round((double)usage.OutputTokens * (a.AltText.Length + (a.Answer?.Length ?? 0)) / written) : 0;
             var before = spent[indices[position]];
-            spent[indices[position]] = new ChatUsage(before.InputTokens + input, before.OutputTokens + output);
+            spent[indices[position]] = new TokenUsage(before.InputTokens + input, before.OutputTokens + output);
         }
     }
 
-    private double Cost(ChatUsage usage) =>
+    private double Cost(TokenUsage usage) =>
         ((usage.InputTokens * _options.InputPricePerMillionTokens) + (usage.OutputTokens * _options.OutputPricePerMillionTokens)) / 1_000_000;
 
     /// <summary>Sends one request, retrying throttling, server errors and timeouts; returns the reply or the provider's refusal of it.</summary>

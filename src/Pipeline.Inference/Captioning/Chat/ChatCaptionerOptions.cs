@@ -1,9 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using Pipeline.Inference.Contract;
 
 namespace Pipeline.Inference.Captioning.Chat;
 
 /// <summary>The OpenAI-compatible captioner (section <c>Captioning:OpenAI</c>), used when <c>Captioning:Backend</c> is <c>OpenAI</c>.</summary>
-public sealed class ChatCaptionerOptions : IValidatableObject
+public sealed class ChatCaptionerOptions
 {
     public const string Section = "Captioning:OpenAI";
 
@@ -91,27 +92,7 @@ public sealed class ChatCaptionerOptions : IValidatableObject
     /// <summary>Stored with each caption; defaults to <c>openai:{Model}</c> (or the Azure deployment).</summary>
     public string? ModelId { get; set; }
 
-    public string EffectiveModelId => ModelId ?? $"openai:{AzureDeployment ?? Model}";
-
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (string.IsNullOrWhiteSpace(Model) && string.IsNullOrWhiteSpace(AzureDeployment))
-        {
-            yield return new ValidationResult(
-                "Captioning:OpenAI needs a Model (or an AzureDeployment for Azure OpenAI).", [nameof(Model)]);
-        }
-
-        if (!string.IsNullOrWhiteSpace(AzureDeployment) && Endpoint is null)
-        {
-            yield return new ValidationResult(
-                "Captioning:OpenAI:AzureDeployment needs the resource's Endpoint (https://NAME.openai.azure.com).", [nameof(Endpoint)]);
-        }
-
-        if (Endpoint is { } endpoint && (!endpoint.IsAbsoluteUri || endpoint.Scheme is not ("http" or "https")))
-        {
-            yield return new ValidationResult("Captioning:OpenAI:Endpoint must be an absolute http(s) URL.", [nameof(Endpoint)]);
-        }
-    }
+    public ModelIdentity Identity => ModelIdentity.Remote(ModelId, $"openai:{AzureDeployment ?? Model}", Endpoint);
 }
 
 public enum ChatAnswerFormat

@@ -1,17 +1,18 @@
 using System.Text.Json;
+using Pipeline.Inference.Contract;
 
 namespace Pipeline.Inference.Captioning.Chat;
 
 /// <summary>What one chat-completions response says: how it finished, its text or refusal, and the tokens billed.</summary>
-internal sealed record ChatReply(string? FinishReason, string? Content, string? Refusal, ChatUsage Usage)
+internal sealed record ChatReply(string? FinishReason, string? Content, string? Refusal, TokenUsage Usage)
 {
     public static ChatReply Parse(BinaryData body)
     {
         using var document = JsonDocument.Parse(body);
         var root = document.RootElement;
         var usage = root.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object
-            ? new ChatUsage(Int(u, "prompt_tokens"), Int(u, "completion_tokens"))
-            : new ChatUsage(0, 0);
+            ? new TokenUsage(Int(u, "prompt_tokens"), Int(u, "completion_tokens"))
+            : new TokenUsage(0, 0);
         if (!root.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array || choices.GetArrayLength() == 0)
         {
             throw new JsonException("The response has no choices.");

@@ -151,7 +151,7 @@ public sealed class ChatCaptionerTests : IAsyncLifetime
         Assert.Equal("/openai/deployments/vision-prod/chat/completions?api-version=2024-02-15-preview", request.PathAndQuery);
         Assert.Equal("test-key", request.ApiKey);
         Assert.Equal("", request.Authorization);
-        Assert.Equal("openai:vision-prod", captioner.ModelId);
+        Assert.Equal("openai:vision-prod", captioner.Identity.ModelId);
     }
 
     [Fact]

@@ -1,3 +1,8 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Pipeline.Inference.Runtime;
+
 namespace Pipeline.Inference.Contract;
 
 /// <summary>
@@ -14,3 +19,24 @@ public sealed record ImageModelRegistration(
     Func<IServiceProvider, bool> IsWanted,
     Func<IServiceProvider, string?> Folder,
     Func<IServiceProvider, IImageModel> Load);
+
+public static class ImageModelRegistrations
+{
+    /// <summary>
+    /// Registers a model loaded from the folder of <typeparamref name="TOptions"/>' section: its settings bound and
+    /// checked at start-up, wanted when they say so (<see cref="IModelFolderOptions.IsWanted"/>).
+    /// </summary>
+    public static IServiceCollection AddFolderModel<TOptions>(
+        this IServiceCollection services, IConfiguration configuration, string name, Func<TOptions, OnnxSessionFactory, IImageModel> load)
+        where TOptions : class, IModelFolderOptions
+    {
+        services.AddModelFolderOptions<TOptions>(configuration);
+        return services.AddSingleton(new ImageModelRegistration(
+            name,
+            provider => Options(provider).IsWanted,
+            provider => Options(provider).Path,
+            provider => load(Options(provider), provider.GetRequiredService<OnnxSessionFactory>())));
+
+        static TOptions Options(IServiceProvider provider) => provider.GetRequiredService<IOptions<TOptions>>().Value;
+    }
+}

@@ -20,6 +20,9 @@ namespace Pipeline.Contracts;
 /// <param name="CaptionOutputTokens">Completion tokens the provider billed for this image (its share of the request).</param>
 /// <param name="SourceVersion">The version of the source that was described (a blob's ETag), when known: a blob
 /// overwritten with new bytes is described again under the same ImageId with a new version.</param>
+/// <param name="LongDescription">A paragraph describing the picture, beside the one-sentence alt-text, when the
+/// captioner writes one (Florence-2).</param>
+/// <param name="Objects">Objects found in the picture with their boxes, when the captioner finds them (Florence-2).</param>
 public sealed record ImageDescribed(
     string ImageId,
     string OwnerId,
@@ -39,4 +42,6 @@ public sealed record ImageDescribed(
     string? Answer = null,
     int? CaptionInputTokens = null,
     int? CaptionOutputTokens = null,
-    string? SourceVersion = null);
+    string? SourceVersion = null,
+    string? LongDescription = null,
+    IReadOnlyList<DetectedObject>? Objects = null);

@@ -5,6 +5,7 @@ using Pipeline.Inference.Captioning;
 using Pipeline.Inference.Captioning.Chat;
 using Pipeline.Inference.Contract;
 using Pipeline.Inference.Embeddings;
+using Pipeline.Inference.Florence;
 using Pipeline.Inference.Ocr;
 using Pipeline.Inference.Runtime;
 
@@ -26,6 +27,7 @@ public static class ImageModels
             .AddClipImageEmbedder(configuration)
             .AddVisionEncoderDecoderCaptioner(configuration)
             .AddChatCaptioner(configuration)
+            .AddFlorence(configuration)
             .AddPaddleTextReader(configuration);
     }
 }

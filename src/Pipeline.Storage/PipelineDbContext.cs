@@ -8,6 +8,11 @@ namespace Pipeline.Storage;
 
 public sealed class PipelineDbContext(DbContextOptions<PipelineDbContext> options) : DbContext(options)
 {
+    /// <summary>The full-text column's expression (the migration that last changed it repeats it).</summary>
+    public const string SearchTextSql =
+        "to_tsvector('simple', coalesce(caption, '') || ' ' || coalesce(ocr_text, '') || ' ' || coalesce(answer, '') || ' ' || " +
+        "coalesce(long_description, '') || ' ' || coalesce(jsonb_path_query_array(objects, '$[*].label')::text, ''))";
+
     public DbSet<ImageRecord> Images => Set<ImageRecord>();
 
     public DbSet<ImageEmbeddingRecord> ImageEmbeddings => Set<ImageEmbeddingRecord>();
@@ -38,11 +43,12 @@ public sealed class PipelineDbContext(DbContextOptions<PipelineDbContext> option
             image.Property(i => i.CaptionTask).HasMaxLength(ImageRecord.MaxCaptionTaskLength);
             image.Property(i => i.OcrModelId).HasMaxLength(200);
             image.Property(i => i.OcrLines).HasColumnType("jsonb");
-            // Words in the caption, in the picture and in a task's answer (a detailed caption, text read by a vision
-            // model), for the search's full-text half. 'simple' does no stemming:
-            // captions and signs come in every language.
+            image.Property(i => i.Objects).HasColumnType("jsonb");
+            // Words in the caption, in the picture, in a task's answer (a detailed caption, text read by a vision
+            // model), in the long description and the objects' labels, for the search's full-text half. 'simple' does
+            // no stemming: captions and signs come in every language.
             image.Property<NpgsqlTypes.NpgsqlTsVector>("SearchText")
-                .HasComputedColumnSql("to_tsvector('simple', coalesce(caption, '') || ' ' || coalesce(ocr_text, '') || ' ' || coalesce(answer, ''))", stored: true);
+                .HasComputedColumnSql(SearchTextSql, stored: true);
             image.HasIndex("SearchText").HasMethod("GIN");
             image.Property(i => i.TimingsMs)
                 .HasColumnType("jsonb")

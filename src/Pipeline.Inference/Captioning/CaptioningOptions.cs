@@ -12,22 +12,24 @@ public sealed class CaptioningOptions
     public const string Section = "Captioning";
 
     /// <summary>
-    /// <c>Onnx</c>: the built-in captioner of <c>Models:Captioner</c> (none when its path is empty). <c>OpenAI</c>: an
-    /// OpenAI-compatible chat-completions endpoint (<c>Captioning:OpenAI</c>): OpenAI, Azure OpenAI, vLLM, Ollama,
-    /// llama.cpp.
+    /// <c>Onnx</c>: the built-in captioner of <c>Models:Captioner</c> (none when its path is empty). <c>Florence</c>:
+    /// Florence-2 (<c>Models:Florence</c>): alt-text, a long description and objects from one local model.
+    /// <c>OpenAI</c>: an OpenAI-compatible chat-completions endpoint (<c>Captioning:OpenAI</c>): OpenAI, Azure OpenAI,
+    /// vLLM, Ollama, llama.cpp.
     /// </summary>
     public CaptioningBackend Backend { get; set; } = CaptioningBackend.Onnx;
 
     /// <summary>
-    /// Whether the chat backend writes the alt-texts; read before the options are bound, because it decides which
-    /// captioner and which settings are registered at all.
+    /// Which backend writes the alt-texts; read before the options are bound, because it decides which captioner and
+    /// which settings are registered at all.
     /// </summary>
-    public static bool ChatIn(IConfiguration configuration) =>
-        configuration.GetSection(Section).Get<CaptioningOptions>()?.Backend == CaptioningBackend.OpenAI;
+    public static CaptioningBackend BackendIn(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<CaptioningOptions>()?.Backend ?? CaptioningBackend.Onnx;
 }
 
 public enum CaptioningBackend
 {
     Onnx,
     OpenAI,
+    Florence,
 }

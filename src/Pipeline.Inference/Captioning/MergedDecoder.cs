@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Pipeline.Inference.Generation;
 using Pipeline.Inference.Runtime;
 
 namespace Pipeline.Inference.Captioning;
@@ -8,7 +9,7 @@ namespace Pipeline.Inference.Captioning;
 /// <c>past_key_values.{i}.key|value</c> and <c>use_cache_branch</c> in; <c>logits</c> and <c>present.{i}.key|value</c> out.
 /// Names and cache shapes are read from the session's metadata, never assumed.
 /// </summary>
-internal sealed class MergedDecoder : IDisposable
+internal sealed class MergedDecoder : IDecoderStep, IDisposable
 {
     private const string InputIds = "input_ids";
     private const string EncoderHiddenStates = "encoder_hidden_states";
@@ -68,17 +69,7 @@ internal sealed class MergedDecoder : IDisposable
         var outputs = _session.Run(runOptions, names, values, _outputNames);
         try
         {
-            var logits = outputs[0];
-            var shape = logits.GetTensorTypeAndShape().Shape;
-            var vocabulary = (int)shape[2];
-            var all = logits.GetTensorDataAsSpan<float>();
-            var lastPosition = (int)shape[1] - 1;
-            var result = new float[rows][];
-            for (var r = 0; r < rows; r++)
-            {
-                result[r] = all.Slice(((r * (int)shape[1]) + lastPosition) * vocabulary, vocabulary).ToArray();
-            }
-
+            var result = LastLogits.Of(outputs[0]);
             state.ReplaceCache(outputs.Skip(1).ToArray());
             outputs[0].Dispose();
             return result;

@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Pipeline.Imaging.Tensors;
 using Pipeline.Inference.Contract;
+using Pipeline.Inference.Generation;
 using Pipeline.Inference.Runtime;
 using Pipeline.Inference.Tokenizers;
 
@@ -38,7 +39,7 @@ public sealed class VisionEncoderDecoderCaptioner : IImageModel
                 $"{string.Join(", ", _encoder.OutputMetadata.Keys)}).");
         }
 
-        Generation = GenerationSettings.Load(folder, options);
+        Generation = GenerationSettings.Load(folder, options.NumBeams, options.MaxLength);
         _tokenizer = Gpt2Tokenizer.FromFolder(folder);
         Preprocessing = PreprocessorConfig.Load(System.IO.Path.Combine(folder, "preprocessor_config.json"));
         Identity = ModelIdentity.OfFolder(folder, options.ModelId);

@@ -11,8 +11,8 @@ public static class VisionEncoderDecoderCaptionerRegistration
     /// alt-texts instead (one captioner does).
     /// </summary>
     public static IServiceCollection AddVisionEncoderDecoderCaptioner(this IServiceCollection services, IConfiguration configuration) =>
-        CaptioningOptions.ChatIn(configuration)
-            // Its settings are not this worker's: a folder left in them must not stop a worker that captions by chat.
+        CaptioningOptions.BackendIn(configuration) != CaptioningBackend.Onnx
+            // Its settings are not this worker's: a folder left in them must not stop a worker that captions otherwise.
             ? services
             : services.AddFolderModel<CaptionerOptions>(configuration, "captioner", (options, sessions) => new VisionEncoderDecoderCaptioner(options, sessions));
 }

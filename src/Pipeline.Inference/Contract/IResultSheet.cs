@@ -16,6 +16,12 @@ public interface IResultSheet
 
     void AddText(ModelIdentity by, IReadOnlyList<TextLine> lines);
 
+    /// <summary>A description longer than the alt-text: a paragraph for people who want more than one sentence.</summary>
+    void AddLongDescription(ModelIdentity by, string description);
+
+    /// <summary>The objects found in the picture, each with its box.</summary>
+    void AddObjects(ModelIdentity by, IReadOnlyList<LabelledBox> objects);
+
     /// <summary>The model could not describe this image, for a reason of the image's own: it fails alone.</summary>
     void Reject(ImageRejectedException rejection);
 }

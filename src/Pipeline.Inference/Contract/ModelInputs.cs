@@ -17,13 +17,19 @@ public sealed class ModelInputs : IDisposable
     private readonly Dictionary<int, byte[]> _jpegs = [];
     private DecodedImage? _picture;
 
-    private ModelInputs(string imageId, CaptionTask? task)
+    private ModelInputs(string imageId, CaptionTask? task, int originalWidth, int originalHeight)
     {
         ImageId = imageId;
         Task = task;
+        (OriginalWidth, OriginalHeight) = (originalWidth, originalHeight);
     }
 
     public string ImageId { get; }
+
+    /// <summary>The picture's size as uploaded (after orientation): what a model that places boxes places them in.</summary>
+    public int OriginalWidth { get; }
+
+    public int OriginalHeight { get; }
 
     /// <summary>What the image's message asks of the captioner besides the alt-text, if anything.</summary>
     public CaptionTask? Task { get; }
@@ -39,7 +45,7 @@ public sealed class ModelInputs : IDisposable
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(needs);
-        var inputs = new ModelInputs(imageId, task);
+        var inputs = new ModelInputs(imageId, task, image.OriginalWidth, image.OriginalHeight);
         try
         {
             foreach (var need in needs.Distinct())

@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Pipeline.Inference.Contract;
 
 namespace Pipeline.Inference.Florence;
-
-/// <summary>A labelled axis-aligned box in original-image pixels: (x1, y1) top-left, (x2, y2) bottom-right.</summary>
-public sealed record LabelledBox(string Label, float X1, float Y1, float X2, float Y2);
 
 /// <summary>A line of text and its quadrilateral in original-image pixels, corners in the order the model gives them.</summary>
 public sealed record TextQuad(string Text, IReadOnlyList<(float X, float Y)> Corners);

@@ -54,6 +54,12 @@ public sealed class ImageRecord
 
     public string? OcrModelId { get; set; }
 
+    /// <summary>A paragraph describing the picture, beside the one-sentence alt-text (for <c>aria-describedby</c>).</summary>
+    public string? LongDescription { get; set; }
+
+    /// <summary>Objects found in the picture, as JSON: [{"label", "box": [x1, y1, x2, y2]}] in original-image pixels.</summary>
+    public string? Objects { get; set; }
+
     public string? EmbeddingModelId { get; set; }
 
     /// <summary>The model that wrote <see cref="Caption"/> (and so <see cref="AltText"/>).</summary>

@@ -214,6 +214,14 @@ namespace Pipeline.Storage.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("height");
 
+                    b.Property<string>("LongDescription")
+                        .HasColumnType("text")
+                        .HasColumnName("long_description");
+
+                    b.Property<string>("Objects")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("objects");
+
                     b.Property<string>("OcrLines")
                         .HasColumnType("jsonb")
                         .HasColumnName("ocr_lines");
@@ -245,7 +253,7 @@ namespace Pipeline.Storage.Migrations
                         .ValueGeneratedOnAddOrUpdate()
                         .HasColumnType("tsvector")
                         .HasColumnName("search_text")
-                        .HasComputedColumnSql("to_tsvector('simple', coalesce(caption, '') || ' ' || coalesce(ocr_text, '') || ' ' || coalesce(answer, ''))", true);
+                        .HasComputedColumnSql("to_tsvector('simple', coalesce(caption, '') || ' ' || coalesce(ocr_text, '') || ' ' || coalesce(answer, '') || ' ' || coalesce(long_description, '') || ' ' || coalesce(jsonb_path_query_array(objects, '$[*].label')::text, ''))", true);
 
                     b.Property<string>("SourceType")
                         .IsRequired()

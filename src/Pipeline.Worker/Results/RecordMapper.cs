@@ -89,10 +89,23 @@ public sealed class RecordMapper(TimeProvider time)
             record.OcrModelId = readBy.ModelId;
         }
 
+        if (sheet.LongDescription is (_, var description))
+        {
+            record.LongDescription = description;
+        }
+
+        if (sheet.Objects is (_, var boxes))
+        {
+            record.Objects = JsonSerializer.Serialize(
+                boxes.Select(b => new DetectedObject(b.Label, [Round(b.X1), Round(b.Y1), Round(b.X2), Round(b.Y2)])), DetectedObject.Json);
+        }
+
         // The text stored is the text the alt-text quotes: a row never shows text it does not hold.
         record.AltText = AltText.Compose(record.Caption, textLines);
         return record;
     }
+
+    private static float Round(float pixels) => MathF.Round(pixels, 2);
 
     // A URL may arrive with a user name and password in it; it is refused for that, and they are not kept either.
     private static string WithoutCredentials(Uri uri) =>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using MassTransit;
 using Pipeline.Contracts;
 using Pipeline.Storage.Entities;
@@ -83,7 +84,9 @@ public sealed class ResultPublisher(PipelineMetrics metrics)
         record.Answer,
         record.CaptionInputTokens,
         record.CaptionOutputTokens,
-        record.SourceVersion);
+        record.SourceVersion,
+        record.LongDescription,
+        record.Objects is null ? null : JsonSerializer.Deserialize<List<DetectedObject>>(record.Objects, DetectedObject.Json));
 
     public static ImageDescriptionFailed ToFailed(ImageRecord record) => new(
         record.Id,

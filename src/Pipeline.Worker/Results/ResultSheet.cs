@@ -12,6 +12,10 @@ internal sealed class ResultSheet : IResultSheet
 
     public (ModelIdentity By, IReadOnlyList<TextLine> Lines)? Text { get; private set; }
 
+    public (ModelIdentity By, string Text)? LongDescription { get; private set; }
+
+    public (ModelIdentity By, IReadOnlyList<LabelledBox> Boxes)? Objects { get; private set; }
+
     public ImageRejectedException? Rejection { get; private set; }
 
     /// <summary>Whether any model that wrote here is a generated stand-in.</summary>
@@ -35,6 +39,20 @@ internal sealed class ResultSheet : IResultSheet
     {
         ArgumentNullException.ThrowIfNull(by);
         Text = (by, lines);
+        ByStandIn |= by.IsStandIn;
+    }
+
+    public void AddLongDescription(ModelIdentity by, string description)
+    {
+        ArgumentNullException.ThrowIfNull(by);
+        LongDescription = (by, description);
+        ByStandIn |= by.IsStandIn;
+    }
+
+    public void AddObjects(ModelIdentity by, IReadOnlyList<LabelledBox> objects)
+    {
+        ArgumentNullException.ThrowIfNull(by);
+        Objects = (by, objects);
         ByStandIn |= by.IsStandIn;
     }
 

@@ -1,4 +1,5 @@
 using Pipeline.Inference.Captioning;
+using Pipeline.Inference.Generation;
 using Pipeline.Inference.Runtime;
 
 namespace Pipeline.Tests.Unit.Captioning;

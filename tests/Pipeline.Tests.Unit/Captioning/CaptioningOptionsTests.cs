@@ -8,20 +8,21 @@ using Pipeline.Inference.Contract;
 
 namespace Pipeline.Tests.Unit.Captioning;
 
-/// <summary>Captioning:Backend alone chooses the chat captioner; without it the ONNX one of Models:Captioner writes.</summary>
+/// <summary>Captioning:Backend alone chooses the captioner; without it the ONNX one of Models:Captioner writes.</summary>
 public sealed class CaptioningOptionsTests
 {
     [Theory]
-    [InlineData(null, false)]
-    [InlineData("Onnx", false)]
-    [InlineData("OpenAI", true)]
-    public void TheBackendChoosesTheChatCaptioner(string? backend, bool chat)
+    [InlineData(null, CaptioningBackend.Onnx)]
+    [InlineData("Onnx", CaptioningBackend.Onnx)]
+    [InlineData("OpenAI", CaptioningBackend.OpenAI)]
+    [InlineData("Florence", CaptioningBackend.Florence)]
+    public void TheBackendChoosesTheCaptioner(string? backend, CaptioningBackend chosen)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Captioning:Backend"] = backend, ["Models:Captioner:Path"] = "models/captioner" })
             .Build();
 
-        Assert.Equal(chat, CaptioningOptions.ChatIn(configuration));
+        Assert.Equal(chosen, CaptioningOptions.BackendIn(configuration));
     }
 
     [Fact]

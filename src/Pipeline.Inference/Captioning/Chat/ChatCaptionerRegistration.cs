@@ -13,7 +13,7 @@ public static class ChatCaptionerRegistration
     /// </summary>
     public static IServiceCollection AddChatCaptioner(this IServiceCollection services, IConfiguration configuration)
     {
-        if (!CaptioningOptions.ChatIn(configuration))
+        if (CaptioningOptions.BackendIn(configuration) != CaptioningBackend.OpenAI)
         {
             return services;
         }

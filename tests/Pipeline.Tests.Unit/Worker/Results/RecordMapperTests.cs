@@ -4,6 +4,7 @@ using Pipeline.Inference.Captioning;
 using Pipeline.Inference.Captioning.Chat;
 using Pipeline.Inference.Contract;
 using Pipeline.Inference.Embeddings;
+using Pipeline.Inference.Florence;
 using Pipeline.Inference.Ocr;
 using Pipeline.Storage.Entities;
 using Pipeline.Worker.Results;
@@ -104,6 +105,31 @@ public sealed class RecordMapperTests
         Assert.Equal((812, 37), (record.CaptionInputTokens, record.CaptionOutputTokens));
         Assert.Equal((CaptionTaskKinds.Question, false), (record.CaptionTask, record.StandInModels));
         Assert.Equal("A red car by a wall.", record.AltText);
+    }
+
+    [Fact]
+    public void AFlorenceDescriptionFillsTheAltTextTheLongDescriptionAndTheObjectsOfRowAndEvent()
+    {
+        var florence = new ModelIdentity("florence-test", IsStandIn: true, "/models/florence");
+        var objects = new List<LabelledBox> { new("car", 34.24f, 160.08f, 597.44f, 371.76f), new("wheel", 50.5f, 300.25f, 120.126f, 371.76f) };
+        var outcome = Outcome("florence-1",
+            [
+                Ran(florence, ModelRole.Captioner, new FlorenceDescription("A green car parked in front of a yellow building",
+                    "The image shows a green car parked on a cobblestone street. Behind it is a yellow building with two wooden doors.", objects)),
+            ]);
+
+        var record = Mapper().ToRecord(outcome);
+
+        Assert.Equal(("A green car parked in front of a yellow building.", "florence-test", true), (record.AltText, record.CaptionModelId, record.StandInModels));
+        Assert.StartsWith("The image shows a green car", record.LongDescription, StringComparison.Ordinal);
+        Assert.Equal(
+            """[{"label":"car","box":[34.24,160.08,597.44,371.76]},{"label":"wheel","box":[50.5,300.25,120.13,371.76]}]""",
+            record.Objects);
+
+        var described = ResultPublisher.ToDescribed(record);
+        Assert.Equal(record.LongDescription, described.LongDescription);
+        Assert.Equal(["car", "wheel"], described.Objects!.Select(o => o.Label));
+        Assert.Equal([34.24f, 160.08f, 597.44f, 371.76f], described.Objects![0].Box);
     }
 
     [Fact]

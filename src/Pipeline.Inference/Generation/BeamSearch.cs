@@ -1,6 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 
-namespace Pipeline.Inference.Captioning;
+namespace Pipeline.Inference.Generation;
 
 /// <summary>
 /// Hugging Face beam search over the whole batch at once (images × beams rows): log-softmax scores with the
@@ -9,7 +9,7 @@ namespace Pipeline.Inference.Captioning;
 internal static class BeamSearch
 {
     public static List<long>[] Run(
-        MergedDecoder decoder, DecoderState encoded, GenerationSettings settings, RunOptions runOptions, CancellationToken cancellationToken)
+        IDecoderStep decoder, DecoderState encoded, GenerationSettings settings, RunOptions runOptions, CancellationToken cancellationToken)
     {
         var images = encoded.Rows;
         var beams = settings.NumBeams;

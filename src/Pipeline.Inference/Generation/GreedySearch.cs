@@ -1,6 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 
-namespace Pipeline.Inference.Captioning;
+namespace Pipeline.Inference.Generation;
 
 /// <summary>
 /// Greedy decoding of a whole batch together. A sequence that reaches EOS leaves the batch at once, so the
@@ -9,7 +9,7 @@ namespace Pipeline.Inference.Captioning;
 internal static class GreedySearch
 {
     public static List<long>[] Run(
-        MergedDecoder decoder, DecoderState initial, GenerationSettings settings, RunOptions runOptions, CancellationToken cancellationToken)
+        IDecoderStep decoder, DecoderState initial, GenerationSettings settings, RunOptions runOptions, CancellationToken cancellationToken)
     {
         var count = initial.Rows;
         var sequences = Enumerable.Range(0, count).Select(_ => new List<long> { settings.DecoderStartTokenId }).ToArray();

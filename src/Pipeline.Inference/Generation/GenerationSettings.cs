@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Pipeline.Inference.Captioning;
+namespace Pipeline.Inference.Generation;
 
 /// <summary>
 /// Decoding settings merged as transformers.js does: config.json's top level, overridden by its <c>decoder</c>,
@@ -35,7 +35,15 @@ public sealed record GenerationSettings
     /// <summary>True when the model's own config asks for sampling, which this worker replaces by greedy/beam search.</summary>
     public bool ConfigAskedForSampling { get; init; }
 
-    public static GenerationSettings Load(string modelFolder, CaptionerOptions options)
+    /// <summary>The token the first generated position is forced to (<c>forced_bos_token_id</c>), if any.</summary>
+    public int? ForcedBosTokenId { get; init; }
+
+    /// <summary>The token forced where the sequence reaches its maximum length minus one (<c>forced_eos_token_id</c>), if any.</summary>
+    public int? ForcedEosTokenId { get; init; }
+
+    /// <param name="numBeams">Overrides the configs' <c>num_beams</c>.</param>
+    /// <param name="maxLength">Overrides the configs' length, start token included.</param>
+    public static GenerationSettings Load(string modelFolder, int? numBeams = null, int? maxLength = null)
     {
         var values = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         var configPath = Path.Combine(modelFolder, "config.json");
@@ -61,7 +69,7 @@ public sealed record GenerationSettings
 
         var eos = Ids(values, "eos_token_id");
         var bos = Int(values, "bos_token_id", eos.Count > 0 ? eos[0] : 0);
-        var maxLength = values.TryGetValue("max_new_tokens", out var newTokens) && newTokens.ValueKind == JsonValueKind.Number
+        var configuredLength = values.TryGetValue("max_new_tokens", out var newTokens) && newTokens.ValueKind == JsonValueKind.Number
             ? 1 + newTokens.GetInt32()
             : Int(values, "max_length", 20);
 
@@ -70,9 +78,9 @@ public sealed record GenerationSettings
             DecoderStartTokenId = Int(values, "decoder_start_token_id", bos),
             EosTokenIds = eos,
             PadTokenId = Int(values, "pad_token_id", eos.Count > 0 ? eos[0] : 0),
-            MaxLength = options.MaxLength ?? maxLength,
+            MaxLength = maxLength ?? configuredLength,
             MinLength = Int(values, "min_length", 0),
-            NumBeams = options.NumBeams ?? Int(values, "num_beams", 1),
+            NumBeams = numBeams ?? Int(values, "num_beams", 1),
             LengthPenalty = Float(values, "length_penalty", 1f),
             EarlyStopping = values.TryGetValue("early_stopping", out var early) && early.ValueKind == JsonValueKind.True,
             RepetitionPenalty = Float(values, "repetition_penalty", 1f),
@@ -80,6 +88,8 @@ public sealed record GenerationSettings
             BadWordsIds = values.TryGetValue("bad_words_ids", out var bad) && bad.ValueKind == JsonValueKind.Array
                 ? bad.EnumerateArray().Select(words => (IReadOnlyList<int>)words.EnumerateArray().Select(w => w.GetInt32()).ToList()).ToList()
                 : [],
+            ForcedBosTokenId = values.ContainsKey("forced_bos_token_id") ? Int(values, "forced_bos_token_id", 0) : null,
+            ForcedEosTokenId = values.ContainsKey("forced_eos_token_id") ? Int(values, "forced_eos_token_id", 0) : null,
             ConfigAskedForSampling = values.TryGetValue("do_sample", out var sample) && sample.ValueKind == JsonValueKind.True,
         };
     }

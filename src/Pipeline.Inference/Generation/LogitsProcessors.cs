@@ -1,8 +1,8 @@
-namespace Pipeline.Inference.Captioning;
+namespace Pipeline.Inference.Generation;
 
 /// <summary>
 /// The logits processors of Hugging Face generation, in their order: repetition penalty, no-repeat n-gram,
-/// bad words, minimum length. They edit one row of scores for one sequence in place.
+/// bad words, minimum length, forced first and last tokens. They edit one row of scores for one sequence in place.
 /// </summary>
 internal static class LogitsProcessors
 {
@@ -29,6 +29,26 @@ internal static class LogitsProcessors
             {
                 scores[eos] = float.NegativeInfinity;
             }
+        }
+
+        // The first generated token, and the last one the length allows, are the config's to choose.
+        if (settings.ForcedBosTokenId is { } bos && sequence.Count == 1)
+        {
+            Force(scores, [bos]);
+        }
+
+        if (settings.ForcedEosTokenId is { } eosId && sequence.Count == settings.MaxLength - 1)
+        {
+            Force(scores, [eosId]);
+        }
+    }
+
+    private static void Force(Span<float> scores, IReadOnlyList<int> tokens)
+    {
+        scores.Fill(float.NegativeInfinity);
+        foreach (var token in tokens)
+        {
+            scores[token] = 0;
         }
     }
 

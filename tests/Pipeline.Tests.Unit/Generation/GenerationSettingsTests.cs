@@ -1,7 +1,7 @@
-using Pipeline.Inference.Captioning;
+using Pipeline.Inference.Generation;
 using Pipeline.Tests.Unit.Tokenizers;
 
-namespace Pipeline.Tests.Unit.Captioning;
+namespace Pipeline.Tests.Unit.Generation;
 
 /// <summary>Decoding settings come from the model's own config files, merged the way transformers.js merges them.</summary>
 public sealed class GenerationSettingsTests : IDisposable
@@ -13,7 +13,7 @@ public sealed class GenerationSettingsTests : IDisposable
     {
         CopyRealVitGpt2Config();
 
-        var settings = GenerationSettings.Load(_folder.Path, new CaptionerOptions());
+        var settings = GenerationSettings.Load(_folder.Path);
 
         Assert.Equal(50256, settings.DecoderStartTokenId);
         Assert.Equal([50256], settings.EosTokenIds);
@@ -36,7 +36,7 @@ public sealed class GenerationSettingsTests : IDisposable
              "use_cache": true, "bad_words_ids": [[1234], [10, 20]]}
             """);
 
-        var settings = GenerationSettings.Load(_folder.Path, new CaptionerOptions());
+        var settings = GenerationSettings.Load(_folder.Path);
 
         Assert.Equal((50, 2, 2, 1.2f, true), (settings.MaxLength, settings.NumBeams, settings.NoRepeatNgramSize, settings.RepetitionPenalty, settings.EarlyStopping));
         Assert.Equal(2, settings.BadWordsIds.Count);
@@ -49,7 +49,7 @@ public sealed class GenerationSettingsTests : IDisposable
         CopyRealVitGpt2Config();
         File.WriteAllText(_folder.Sub("generation_config.json"), """{"num_beams": 4, "max_length": 50, "eos_token_id": 50256}""");
 
-        var settings = GenerationSettings.Load(_folder.Path, new CaptionerOptions { NumBeams = 1, MaxLength = 12 });
+        var settings = GenerationSettings.Load(_folder.Path, numBeams: 1, maxLength: 12);
 
         Assert.Equal((1, 12), (settings.NumBeams, settings.MaxLength));
     }
@@ -60,7 +60,7 @@ public sealed class GenerationSettingsTests : IDisposable
         CopyRealVitGpt2Config();
         File.WriteAllText(_folder.Sub("generation_config.json"), """{"max_new_tokens": 30, "do_sample": true, "temperature": 0.7}""");
 
-        var settings = GenerationSettings.Load(_folder.Path, new CaptionerOptions());
+        var settings = GenerationSettings.Load(_folder.Path);
 
         Assert.Equal(31, settings.MaxLength);
         Assert.True(settings.ConfigAskedForSampling);
@@ -74,7 +74,7 @@ public sealed class GenerationSettingsTests : IDisposable
              "decoder": {"max_length": 16, "eos_token_id": 8, "decoder_start_token_id": null}}
             """);
 
-        var settings = GenerationSettings.Load(_folder.Path, new CaptionerOptions());
+        var settings = GenerationSettings.Load(_folder.Path);
 
         Assert.Equal((16, 7), (settings.MaxLength, settings.DecoderStartTokenId));
         Assert.Equal([8], settings.EosTokenIds);

@@ -1,6 +1,6 @@
-using Pipeline.Inference.Captioning;
+using Pipeline.Inference.Generation;
 
-namespace Pipeline.Tests.Unit.Captioning;
+namespace Pipeline.Tests.Unit.Generation;
 
 public sealed class LogitsProcessorsTests
 {
@@ -75,4 +75,29 @@ public sealed class LogitsProcessorsTests
 
     private static int[] Banned(float[] scores) =>
         Enumerable.Range(0, scores.Length).Where(i => float.IsNegativeInfinity(scores[i])).ToArray();
+
+    [Fact]
+    public void TheFirstGeneratedTokenIsForcedToTheConfiguredBeginningOfSequence()
+    {
+        float[] scores = [3f, 1f, 2f, 9f];
+        var florence = Plain with { ForcedBosTokenId = 0, ForcedEosTokenId = 2, MaxLength = 6 };
+
+        LogitsProcessors.Apply(scores, [2], florence);
+
+        Assert.Equal([0f, float.NegativeInfinity, float.NegativeInfinity, float.NegativeInfinity], scores);
+    }
+
+    [Fact]
+    public void TheLastPositionTheLengthAllowsIsForcedToEndOfSequenceAndNoneBefore()
+    {
+        var florence = Plain with { ForcedBosTokenId = 0, ForcedEosTokenId = 2, MaxLength = 6 };
+        float[] early = [3f, 1f, 2f, 9f];
+        float[] last = [3f, 1f, 2f, 9f];
+
+        LogitsProcessors.Apply(early, [2, 0, 3, 1], florence);
+        LogitsProcessors.Apply(last, [2, 0, 3, 1, 3], florence);
+
+        Assert.Equal([3f, 1f, 2f, 9f], early);
+        Assert.Equal([float.NegativeInfinity, float.NegativeInfinity, 0f, float.NegativeInfinity], last);
+    }
 }

@@ -119,12 +119,39 @@ function standInBadge() {
   return badge;
 }
 
+/** Boxes are in the picture's own pixels: the overlay's viewBox is the picture's size, stretched over the shown image. */
+function drawBoxes(image) {
+  const svg = $("details-boxes");
+  svg.replaceChildren();
+  if (!image.width || !image.objects?.length) return;
+  svg.setAttribute("viewBox", `0 0 ${image.width} ${image.height}`);
+  // Labels keep about the same size on screen whatever the picture's own size.
+  const fontSize = Math.max(image.width, image.height) / 40;
+  const ns = "http://www.w3.org/2000/svg";
+  for (const { label, box: [x1, y1, x2, y2] } of image.objects) {
+    const rect = document.createElementNS(ns, "rect");
+    rect.setAttribute("x", x1);
+    rect.setAttribute("y", y1);
+    rect.setAttribute("width", Math.max(0, x2 - x1));
+    rect.setAttribute("height", Math.max(0, y2 - y1));
+    const text = document.createElementNS(ns, "text");
+    text.setAttribute("x", x1);
+    text.setAttribute("y", y1);
+    text.setAttribute("dy", "1em");
+    text.setAttribute("font-size", fontSize);
+    text.textContent = label;
+    svg.append(rect, text);
+  }
+}
+
 async function openDetails(id) {
   try {
     const image = await (await api(`/v1/images/${encodeURIComponent(id)}`)).json();
     $("details-title").textContent = image.id;
     $("details-alt").textContent = image.altText ?? "—";
     $("details-caption").textContent = image.caption ?? "—";
+    $("details-long").textContent = image.longDescription ?? "—";
+    $("details-objects").textContent = (image.objects ?? []).map((o) => o.label).join(", ") || "—";
     $("details-ocr").textContent = image.ocrText ?? "—";
     $("details-size").textContent = image.width
       ? `${image.width}×${image.height} uploaded, ${image.processedWidth}×${image.processedHeight} processed` : "—";
@@ -136,6 +163,7 @@ async function openDetails(id) {
     const picture = $("details-image");
     picture.alt = image.altText ?? "";
     picture.src = await imageUrl(`${image.links.content}?width=768`);
+    drawBoxes(image);
     details.showModal();
   } catch (error) {
     setStatus(error.message, true);

@@ -75,5 +75,16 @@ internal static class ResultPrinter
         {
             AnsiConsole.MarkupLineInterpolated($"    alt-text: {result.AltText}");
         }
+
+        if (result.LongDescription is not null)
+        {
+            AnsiConsole.MarkupLineInterpolated($"    description: {result.LongDescription}");
+        }
+
+        if (result.Objects is { Count: > 0 } objects)
+        {
+            var listed = string.Join(", ", objects.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Label} [{string.Join(' ', o.Box.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))}]")));
+            AnsiConsole.MarkupLineInterpolated($"    objects: {listed}");
+        }
     }
 }

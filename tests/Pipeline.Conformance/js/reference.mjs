@@ -10,6 +10,14 @@
 //   {"task":"caption","model":"/abs/folder","images":[...],"max_new_tokens":N?,"return_pixel_values":true?}
 //     -> {"token_ids":[[...]], "texts":["..."], "pixel_values_shape":[N,3,H,W] or null when sizes differ,
 //         "pixel_values_shapes":[[3,H,W],...], "pixel_values":"..."?}
+//   {"task":"florence","model":"/abs/folder","images":[...],"tasks":["<CAPTION>","<OD>",...],"max_new_tokens":N?,
+//    "num_beams":1?,"dtype":"fp32"?}
+//     -> {"results":[{"image":"/abs/a.png","image_size":[W,H],"task":"<OD>","prompt":"Locate the objects ...",
+//          "prompt_ids":[...],"generated_ids":[...],"text":"</s><s>...</s>","post_processed":{"<OD>":{...}},
+//          "pixel_values_shape":[1,3,768,768]}, ...]}  (image-major: every task of the first image, then the next)
+//     Florence2ForConditionalGeneration + AutoProcessor, batch 1, greedy: generated_ids as generate() returns them
+//     (decoder start token first), text = batch_decode(skip_special_tokens: false), post_processed =
+//     processor.post_process_generation(text, task, image.size) with the size as [width, height].
 // Images are preprocessed one at a time: transformers.js' processor, given several images whose processed sizes
 // differ (an integer "size" keeps the aspect ratio), stacks them into a wrong tensor without an error.
 // Every response also carries "versions" and "timings_ms". Embeddings are the raw model outputs (image_embeds /
@@ -23,8 +31,10 @@ import {
     loading, rows, idRows, preprocessEach, stack, pixelFields,
 } from './shared.mjs';
 
-const { env, AutoProcessor, AutoTokenizer, AutoModelForVision2Seq, CLIPVisionModelWithProjection, CLIPTextModelWithProjection } =
-    transformers;
+const {
+    env, AutoProcessor, AutoTokenizer, AutoModelForVision2Seq, CLIPVisionModelWithProjection, CLIPTextModelWithProjection,
+    Florence2ForConditionalGeneration, RawImage,
+} = transformers;
 
 async function clipImage(request, timings) {
     const folder = absoluteFolder(request);
@@ -124,7 +134,64 @@ async function caption(request, timings) {
     return { token_ids, texts, ...pixelFields(request, tensors, stack(tensors, images, false)) };
 }
 
-const TASKS = { 'clip-image': clipImage, 'clip-text': clipText, caption };
+async function florence(request, timings) {
+    const folder = absoluteFolder(request);
+    const images = absoluteFiles(request.images, 'images');
+    const tasks = request.tasks;
+    if (!Array.isArray(tasks) || tasks.length === 0 || tasks.some((x) => typeof x !== 'string')) {
+        fail('"tasks" must be a non-empty array of task tokens such as "<OD>"');
+    }
+    requireFiles(folder, 'florence', ['tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json']);
+    let t = performance.now();
+    const [processor, model] = await Promise.all([
+        loading('the Florence-2 processor', folder, () => AutoProcessor.from_pretrained(folder, FILE_OPTIONS)),
+        loading('Florence2ForConditionalGeneration', folder, () => Florence2ForConditionalGeneration.from_pretrained(folder, modelOptions(request))),
+    ]);
+    timings.load = performance.now() - t;
+
+    // Greedy (transformers.js implements no beam search: num_beams > 1 would still take the arg-max); the rest
+    // (no_repeat_ngram_size 3, forced BOS and EOS, decoder start) comes from config.json and generation_config.json.
+    const num_beams = request.num_beams ?? 1;
+    if (num_beams !== 1) fail('"num_beams" must be 1: transformers.js decodes greedily');
+    const generation = { do_sample: false, num_beams };
+    if (request.max_new_tokens !== undefined && request.max_new_tokens !== null) {
+        if (!Number.isInteger(request.max_new_tokens) || request.max_new_tokens < 1) fail('"max_new_tokens" must be a positive integer');
+        generation.max_new_tokens = request.max_new_tokens;
+    }
+
+    t = performance.now();
+    const results = [];
+    for (const file of images) {
+        const image = await RawImage.read(file);
+        for (const task of tasks) {
+            // One image and one task at a time (batch 1), as the Florence-2 examples run it.
+            const inputs = await processor(image, task);
+            let output;
+            try {
+                output = await model.generate({ ...inputs, ...generation });
+            } catch (e) {
+                throw new Error(`generate() failed for ${file} ${task}: ${e?.message ?? e}`, { cause: e });
+            }
+            const text = processor.batch_decode(output, { skip_special_tokens: false })[0];
+            results.push({
+                image: file,
+                image_size: image.size,
+                task,
+                prompt: processor.construct_prompts(task)[0],
+                prompt_ids: idRows(inputs.input_ids)[0],
+                generated_ids: idRows(output)[0],
+                text,
+                post_processed: processor.post_process_generation(text, task, image.size),
+                pixel_values_shape: inputs.pixel_values.dims,
+            });
+        }
+    }
+    timings.run = performance.now() - t;
+    await model.dispose();
+    return { results };
+}
+
+const TASKS = { 'clip-image': clipImage, 'clip-text': clipText, caption, florence };
 
 async function main() {
     const input = readFileSync(0, 'utf8');

@@ -69,11 +69,40 @@ public sealed class LayerBuilder
     /// <summary>E[GELU(z)] for z ~ N(0, σ²): σ²·φ(0)/√(1+σ²) (Stein's lemma); the tanh form differs by &lt; 1e-3.</summary>
     public static double GeluMean(double sigma) => sigma * sigma / Math.Sqrt(2 * Math.PI * (1 + (sigma * sigma)));
 
+    /// <summary>
+    /// y = x W + b with W [in, out] and b [out] given by the caller, for stand-ins whose behaviour is designed into
+    /// chosen weights rather than drawn (float32 or quantized as <see cref="Weights"/> stores them).
+    /// </summary>
+    public string Linear(string x, string modulePath, long inFeatures, long outFeatures, Func<float[]> weightValues, Func<float[]> biasValues)
+    {
+        ArgumentNullException.ThrowIfNull(weightValues);
+        ArgumentNullException.ThrowIfNull(biasValues);
+        var weightName = modulePath + ".weight";
+        var biasName = modulePath + ".bias";
+        long[] dims = [inFeatures, outFeatures];
+        using (Module(modulePath))
+        {
+            string y;
+            if (Weights.Quantization == WeightQuantization.None)
+            {
+                y = G.MatMul(x, Weights.FullPrecision(G, weightName, dims, weightValues));
+            }
+            else
+            {
+                var weight = Weights.Quantized(G, weightName, dims, weightValues);
+                var (xq, xScale, xZeroPoint) = QuantizeActivation(x);
+                var integer = G.MatMulInteger(xq, weight.Quantized, xZeroPoint, weight.ZeroPoint);
+                y = G.Mul(G.Cast(integer, DataType.Float), G.Mul(xScale, weight.Scale));
+            }
+
+            return G.Add(y, Weights.FullPrecision(G, biasName, [outFeatures], biasValues));
+        }
+    }
+
     private string Linear(string x, string modulePath, long inFeatures, long outFeatures, double std, double biasStd, double inputMean)
     {
         var weightName = modulePath + ".weight";
         var biasName = modulePath + ".bias";
-        long[] dims = [inFeatures, outFeatures];
         float[] Values() => Weights.Normal(weightName, std, 0, inFeatures * outFeatures);
         float[] BiasValues()
         {
@@ -93,23 +122,7 @@ public sealed class LayerBuilder
             return bias;
         }
 
-        using (Module(modulePath))
-        {
-            string y;
-            if (Weights.Quantization == WeightQuantization.None)
-            {
-                y = G.MatMul(x, Weights.FullPrecision(G, weightName, dims, Values));
-            }
-            else
-            {
-                var weight = Weights.Quantized(G, weightName, dims, Values);
-                var (xq, xScale, xZeroPoint) = QuantizeActivation(x);
-                var integer = G.MatMulInteger(xq, weight.Quantized, xZeroPoint, weight.ZeroPoint);
-                y = G.Mul(G.Cast(integer, DataType.Float), G.Mul(xScale, weight.Scale));
-            }
-
-            return G.Add(y, Weights.FullPrecision(G, biasName, [outFeatures], BiasValues));
-        }
+        return Linear(x, modulePath, inFeatures, outFeatures, Values, BiasValues);
     }
 
     /// <summary>Dynamic uint8 quantization of an activation, shared by every linear layer that reads it.</summary>
@@ -130,6 +143,17 @@ public sealed class LayerBuilder
         {
             var scale = Param(modulePath + ".weight", 0.05, 1.0, hidden);
             var bias = Param(modulePath + ".bias", 0.02, 0.0, hidden);
+            return G.LayerNormalization(x, scale, bias, axis: -1, epsilon: epsilon, output: output);
+        }
+    }
+
+    /// <summary>LayerNormalization whose scale and bias [hidden] are given by the caller (always float32).</summary>
+    public string LayerNorm(string x, string modulePath, long hidden, float epsilon, Func<float[]> scaleValues, Func<float[]> biasValues, string? output = null)
+    {
+        using (Module(modulePath))
+        {
+            var scale = Weights.FullPrecision(G, modulePath + ".weight", [hidden], scaleValues);
+            var bias = Weights.FullPrecision(G, modulePath + ".bias", [hidden], biasValues);
             return G.LayerNormalization(x, scale, bias, axis: -1, epsilon: epsilon, output: output);
         }
     }

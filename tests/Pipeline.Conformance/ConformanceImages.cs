@@ -39,6 +39,16 @@ internal static class ConformanceImages
         Save(folder, "panorama", PhotoLike(1000, 200, seed: 13), PngRgb),
     ];
 
+    /// <summary>Five sizes for Florence-2 (768×768 squashed): its own size, smaller, larger, wide and tall.</summary>
+    public static IReadOnlyList<ConformanceImage> WriteFlorenceSizes(string folder) =>
+    [
+        Save(folder, "exact", PhotoLike(768, 768, seed: 17), PngRgb),
+        Save(folder, "landscape", PhotoLike(640, 480, seed: 5), PngRgb),
+        Save(folder, "portrait", Shapes(300, 500, seed: 9), PngRgb),
+        Save(folder, "panorama", PhotoLike(1000, 200, seed: 13), PngRgb),
+        Save(folder, "small", Noise(224, 224, seed: 7), PngRgb),
+    ];
+
     /// <summary>Reads the colour type byte of a PNG's IHDR chunk.</summary>
     public static int ReadPngColorType(string path)
     {

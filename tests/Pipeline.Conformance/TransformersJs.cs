@@ -44,6 +44,9 @@ internal sealed class TransformersJs
     public Task<ClipTextReference> ClipTextAsync(ClipTextRequest request, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
         RunAsync<ClipTextRequest, ClipTextReference>(request, timeout, cancellationToken);
 
+    public Task<FlorenceReference> FlorenceAsync(FlorenceRequest request, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
+        RunAsync<FlorenceRequest, FlorenceReference>(request, timeout, cancellationToken);
+
     public Task<CaptionReference> CaptionAsync(CaptionRequest request, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
         RunAsync<CaptionRequest, CaptionReference>(request, timeout, cancellationToken);
 
@@ -265,6 +268,20 @@ internal sealed record CaptionRequest : ReferenceRequest
     public bool ReturnPixelValues { get; init; }
 }
 
+internal sealed record FlorenceRequest : ReferenceRequest
+{
+    public override string Task => "florence";
+
+    public required IReadOnlyList<string> Images { get; init; }
+
+    /// <summary>Task tokens, each run for every image (batch 1, greedy).</summary>
+    public required IReadOnlyList<string> Tasks { get; init; }
+
+    public int? MaxNewTokens { get; init; }
+
+    public bool ReturnPixelValues { get; init; }
+}
+
 internal abstract record ReferenceResponse
 {
     public string Task { get; init; } = "";
@@ -347,3 +364,15 @@ internal sealed record CaptionReference : PixelReference
     /// <summary>batch_decode(skip_special_tokens) then trim, as the image-to-text pipeline returns.</summary>
     public string[] Texts { get; init; } = [];
 }
+
+internal sealed record FlorenceReference : PixelReference
+{
+    /// <summary>Image-major: every task of the first image, then the next.</summary>
+    public FlorenceResult[] Results { get; init; } = [];
+}
+
+/// <param name="ImageSize">[width, height] as post_process_generation took it.</param>
+/// <param name="PostProcessed">{"&lt;TASK&gt;": text, or {"bboxes", "labels"}, or {"quad_boxes", "labels"}}.</param>
+internal sealed record FlorenceResult(
+    string Image, int[] ImageSize, string Task, string Prompt, long[] PromptIds, long[] GeneratedIds, string Text,
+    JsonElement PostProcessed);

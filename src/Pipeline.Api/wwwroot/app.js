@@ -130,10 +130,10 @@ function drawBoxes(image) {
   const ns = "http://www.w3.org/2000/svg";
   for (const { label, box: [x1, y1, x2, y2] } of image.objects) {
     const rect = document.createElementNS(ns, "rect");
-    rect.setAttribute("x", x1);
-    rect.setAttribute("y", y1);
-    rect.setAttribute("width", Math.max(0, x2 - x1));
-    rect.setAttribute("height", Math.max(0, y2 - y1));
+    rect.setAttribute("x", Math.min(x1, x2));
+    rect.setAttribute("y", Math.min(y1, y2));
+    rect.setAttribute("width", Math.abs(x2 - x1));
+    rect.setAttribute("height", Math.abs(y2 - y1));
     const text = document.createElementNS(ns, "text");
     text.setAttribute("x", x1);
     text.setAttribute("y", y1);

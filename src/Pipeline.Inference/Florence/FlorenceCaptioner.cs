@@ -71,27 +71,38 @@ public sealed class FlorenceCaptioner : IImageModel
         IReadOnlyList<ModelInputs> images, IReadOnlyList<FlorenceTask> tasks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(images);
-        ArgumentNullException.ThrowIfNull(tasks);
         using var batch = new TensorBatch(images, Preprocessing);
-        var features = await _generator.SeeAsync(batch.Pixels, images.Count, Preprocessing.OutputHeight, Preprocessing.OutputWidth, cancellationToken)
+        var sizes = images.Select(i => (i.OriginalWidth, i.OriginalHeight)).ToList();
+        var generated = await GenerateAsync(batch.Pixels, sizes, tasks, cancellationToken).ConfigureAwait(false);
+        return generated.ToDictionary(pair => pair.Key, pair => pair.Value.Answers);
+    }
+
+    /// <summary>
+    /// The tasks over pixels already in <see cref="Preprocessing"/>'s layout, one image after the other, with each
+    /// image's size as uploaded: the generated ids (start token first, as transformers.js' generate() returns them)
+    /// and what they say.
+    /// </summary>
+    internal async Task<Dictionary<FlorenceTask, (List<long>[] Ids, FlorenceAnswer[] Answers)>> GenerateAsync(
+        Memory<float> pixels, IReadOnlyList<(int Width, int Height)> sizes, IReadOnlyList<FlorenceTask> tasks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sizes);
+        ArgumentNullException.ThrowIfNull(tasks);
+        var features = await _generator.SeeAsync(pixels, sizes.Count, Preprocessing.OutputHeight, Preprocessing.OutputWidth, cancellationToken)
             .ConfigureAwait(false);
-        var answers = new Dictionary<FlorenceTask, FlorenceAnswer[]>();
+        var results = new Dictionary<FlorenceTask, (List<long>[] Ids, FlorenceAnswer[] Answers)>();
         foreach (var task in tasks.Distinct())
         {
-            var generated = await GenerateAsync(features, task, images.Count, cancellationToken).ConfigureAwait(false);
-            answers[task] = [.. generated.Select((ids, i) =>
-                FlorenceAnswer.Read(task, _tokenizer.Decode(ids), images[i].OriginalWidth, images[i].OriginalHeight))];
+            var prompt = PromptIds(task);
+            var ids = await _generator.GenerateAsync(features, [.. Enumerable.Repeat(prompt, sizes.Count)], Generation, cancellationToken)
+                .ConfigureAwait(false);
+            results[task] = (ids, [.. ids.Select((sequence, i) => FlorenceAnswer.Read(task, _tokenizer.Decode(sequence), sizes[i].Width, sizes[i].Height))]);
         }
 
-        return answers;
+        return results;
     }
 
-    /// <summary>The generated ids of one task for each image, start token first (as transformers.js' generate() returns them).</summary>
-    internal Task<List<long>[]> GenerateAsync(ImageFeatures features, FlorenceTask task, int count, CancellationToken cancellationToken)
-    {
-        var prompt = _tokenizer.EncodePrompt(task.Prompt);
-        return _generator.GenerateAsync(features, [.. Enumerable.Repeat(prompt, count)], Generation, cancellationToken);
-    }
+    /// <summary>The encoder's prompt for <paramref name="task"/>: <c>&lt;s&gt;</c>, the task's sentence, <c>&lt;/s&gt;</c>.</summary>
+    internal IReadOnlyList<int> PromptIds(FlorenceTask task) => _tokenizer.EncodePrompt(task.Prompt);
 
     public void Dispose() => _generator.Dispose();
 

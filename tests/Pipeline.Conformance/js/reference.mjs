@@ -11,10 +11,11 @@
 //     -> {"token_ids":[[...]], "texts":["..."], "pixel_values_shape":[N,3,H,W] or null when sizes differ,
 //         "pixel_values_shapes":[[3,H,W],...], "pixel_values":"..."?}
 //   {"task":"florence","model":"/abs/folder","images":[...],"tasks":["<CAPTION>","<OD>",...],"max_new_tokens":N?,
-//    "num_beams":1?,"dtype":"fp32"?}
+//    "num_beams":1?,"dtype":"fp32"?,"return_pixel_values":true?}
 //     -> {"results":[{"image":"/abs/a.png","image_size":[W,H],"task":"<OD>","prompt":"Locate the objects ...",
 //          "prompt_ids":[...],"generated_ids":[...],"text":"</s><s>...</s>","post_processed":{"<OD>":{...}},
-//          "pixel_values_shape":[1,3,768,768]}, ...]}  (image-major: every task of the first image, then the next)
+//          "pixel_values_shape":[1,3,768,768]}, ...],  (image-major: every task of the first image, then the next)
+//         "pixel_values_shapes":[[3,768,768],...], "pixel_values":"..."?}  (each image's tensor once, in request order)
 //     Florence2ForConditionalGeneration + AutoProcessor, batch 1, greedy: generated_ids as generate() returns them
 //     (decoder start token first), text = batch_decode(skip_special_tokens: false), post_processed =
 //     processor.post_process_generation(text, task, image.size) with the size as [width, height].
@@ -161,11 +162,13 @@ async function florence(request, timings) {
 
     t = performance.now();
     const results = [];
+    const tensors = [];
     for (const file of images) {
         const image = await RawImage.read(file);
         for (const task of tasks) {
             // One image and one task at a time (batch 1), as the Florence-2 examples run it.
             const inputs = await processor(image, task);
+            if (task === tasks[0]) tensors.push(inputs.pixel_values);
             let output;
             try {
                 output = await model.generate({ ...inputs, ...generation });
@@ -188,7 +191,7 @@ async function florence(request, timings) {
     }
     timings.run = performance.now() - t;
     await model.dispose();
-    return { results };
+    return { results, ...pixelFields(request, tensors, null) };
 }
 
 const TASKS = { 'clip-image': clipImage, 'clip-text': clipText, caption, florence };

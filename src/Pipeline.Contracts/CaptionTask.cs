@@ -33,5 +33,14 @@ public static class CaptionTaskKinds
     /// <summary>The answer to <see cref="CaptionTask.Prompt"/> about the picture.</summary>
     public const string Question = "question";
 
-    public static readonly IReadOnlyList<string> All = [Caption, DetailedCaption, Ocr, Classify, Question];
+    /// <summary>The objects in the picture with their boxes (Florence-2).</summary>
+    public const string Objects = "objects";
+
+    /// <summary>Regions of the picture, each described, with their boxes (Florence-2).</summary>
+    public const string Regions = "regions";
+
+    /// <summary>The text in the picture with each line's quadrilateral (Florence-2).</summary>
+    public const string TextRegions = "text-regions";
+
+    public static readonly IReadOnlyList<string> All = [Caption, DetailedCaption, Ocr, Classify, Question, Objects, Regions, TextRegions];
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Npgsql;
 using Pipeline.Contracts;
 using Pipeline.StandInModels.Florence;
@@ -11,7 +12,8 @@ namespace Pipeline.Tests.Integration;
 /// The worker with <c>Captioning:Backend Florence</c> on a tiny Florence-2 stand-in (real layout, real tokenizer,
 /// random weights): twelve pictures of different sizes get alt-text, a long description and objects with boxes inside
 /// the picture, in rows and events; an object's label finds its picture in full text; a truncated JPEG among them fails
-/// alone.
+/// alone, and so does a message asking a task only a chat model answers; messages asking regions, text with regions
+/// and the text get their answers.
 /// </summary>
 public sealed class FlorenceEndToEndTests(PipelineServices services) : IDisposable
 {
@@ -31,15 +33,21 @@ public sealed class FlorenceEndToEndTests(PipelineServices services) : IDisposab
             ["Models:Florence:Variant"] = "fp32",
             ["Models:Florence:MaxNewTokens"] = "40",
         });
-        var messages = Enumerable.Range(0, 12).Select(Picture).Append(
-            new ImageUploaded("florence-broken", "florence-owner", ImageSource.Inline(TestImages.TruncatedJpeg()))).ToList();
+        var messages = Enumerable.Range(0, 12).Select(Picture).ToList();
+        // Three of them ask more of the captioner; a question is a chat model's, so that one fails alone.
+        messages[3] = messages[3] with { Task = new CaptionTask(CaptionTaskKinds.Regions) };
+        messages[5] = messages[5] with { Task = new CaptionTask(CaptionTaskKinds.TextRegions) };
+        messages[7] = messages[7] with { Task = new CaptionTask(CaptionTaskKinds.Ocr) };
+        messages.Add(new ImageUploaded("florence-broken", "florence-owner", ImageSource.Inline(TestImages.TruncatedJpeg())));
+        messages.Add(Picture(12) with { ImageId = "florence-question", Task = new CaptionTask(CaptionTaskKinds.Question, "Is it raining?") });
 
         await run.Results.SendAsync(run.Worker.QueueName, messages, cancellationToken);
         await run.Results.WaitForAsync([.. messages.Select(m => m.ImageId)], 1, TimeSpan.FromSeconds(120), cancellationToken);
 
         var rows = await ReadAsync(run.Database, cancellationToken);
         Assert.Equal((ImageStatus.Failed, FailureReasons.TruncatedImage), (rows["florence-broken"].Status, rows["florence-broken"].FailureReason));
-        var described = rows.Values.Where(r => r.Id != "florence-broken").ToList();
+        Assert.Equal((ImageStatus.Failed, FailureReasons.UnsupportedTask), (rows["florence-question"].Status, rows["florence-question"].FailureReason));
+        var described = rows.Values.Where(r => r.Id is not ("florence-broken" or "florence-question")).ToList();
         Assert.Equal(12, described.Count);
         foreach (var row in described)
         {
@@ -62,6 +70,22 @@ public sealed class FlorenceEndToEndTests(PipelineServices services) : IDisposab
                 $"{row.Id}: box [{string.Join(", ", o.Box)}] is not inside {width}×{height}"));
         }
 
+        // The asked tasks: regions are objects with boxes, text regions are lines with quadrilaterals, OCR is text.
+        var regions = events["florence-03"];
+        Assert.Equal(CaptionTaskKinds.Regions, regions.Task);
+        Assert.True(regions.Objects is { Count: > 0 } && !string.IsNullOrWhiteSpace(regions.Answer), "regions: no boxes or no answer");
+        var textRegions = rows["florence-05"];
+        Assert.False(string.IsNullOrWhiteSpace(textRegions.Answer), "text-regions: no answer");
+        Assert.Equal(textRegions.Answer, textRegions.OcrText);
+        using (var lines = JsonDocument.Parse(textRegions.OcrLines!))
+        {
+            Assert.Equal(textRegions.OcrText, string.Join('\n', lines.RootElement.EnumerateArray().Select(l => l.GetProperty("text").GetString())));
+            Assert.All(lines.RootElement.EnumerateArray(), line => Assert.Equal(
+                [2, 2, 2, 2], line.GetProperty("box").EnumerateArray().Select(corner => corner.GetArrayLength())));
+        }
+        Assert.False(string.IsNullOrWhiteSpace(rows["florence-07"].Answer), "ocr: no answer");
+        Assert.All(described.Where(r => r.Id is not ("florence-03" or "florence-05" or "florence-07")), r => Assert.Null(r.Answer));
+
         // An object's label is searchable: the picture it was found in comes back for it.
         var found = withObjects[0];
         var label = events[found.Id].Objects!.Select(o => o.Label).First(l => l.Any(char.IsLetter));
@@ -79,25 +103,31 @@ public sealed class FlorenceEndToEndTests(PipelineServices services) : IDisposab
         return new ImageUploaded($"florence-{i:D2}", "florence-owner", ImageSource.Inline(bytes));
     }
 
-    private sealed record Row(string Id, string Status, string? FailureReason, string? AltText, string? LongDescription, string? CaptionModelId, bool StandInModels);
+    private sealed record Row(
+        string Id, string Status, string? FailureReason, string? AltText, string? LongDescription, string? CaptionModelId, bool StandInModels,
+        string? Answer, string? OcrText, string? OcrLines);
 
     private static async Task<Dictionary<string, Row>> ReadAsync(string connectionString, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
-            "SELECT id, status, failure_reason, alt_text, long_description, caption_model_id, stand_in_models FROM images", connection);
+            "SELECT id, status, failure_reason, alt_text, long_description, caption_model_id, stand_in_models, answer, ocr_text, ocr_lines::text FROM images",
+            connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new Dictionary<string, Row>();
         while (await reader.ReadAsync(cancellationToken))
         {
             rows[reader.GetString(0)] = new Row(
                 reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetBoolean(6));
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetBoolean(6),
+                Text(reader, 7), Text(reader, 8), Text(reader, 9));
         }
 
         return rows;
     }
+
+    private static string? Text(NpgsqlDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
 
     private static async Task<List<string>> FullTextAsync(string connectionString, string words, CancellationToken cancellationToken)
     {

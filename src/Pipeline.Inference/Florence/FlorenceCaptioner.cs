@@ -52,15 +52,40 @@ public sealed class FlorenceCaptioner : IImageModel
         $"alt-text {_altText.Token}, long description {_longDescription?.Token ?? "none"}, objects {_objects?.Token ?? "none"}; " +
         $"{Generation.NumBeams} beam(s), at most {Generation.MaxLength - 1} new tokens, no-repeat n-gram {Generation.NoRepeatNgramSize}";
 
+    /// <summary>The message tasks it answers: detailed captions, the text, objects, regions and text with regions.</summary>
+    public IReadOnlyCollection<string> TaskKinds => [.. FlorenceTask.ForMessageTask.Keys];
+
     public async Task<IReadOnlyList<ModelResult>> RunAsync(IReadOnlyList<ModelInputs> images, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(images);
-        var answers = await DescribeAsync(images, [_altText, .. new[] { _longDescription, _objects }.OfType<FlorenceTask>()], cancellationToken)
+        using var batch = new TensorBatch(images, Preprocessing);
+        var sizes = images.Select(i => (i.OriginalWidth, i.OriginalHeight)).ToList();
+        var features = await _generator.SeeAsync(batch.Pixels, images.Count, Preprocessing.OutputHeight, Preprocessing.OutputWidth, cancellationToken)
             .ConfigureAwait(false);
-        return [.. Enumerable.Range(0, images.Count).Select(i => new FlorenceDescription(
-            answers[_altText][i].Text ?? "",
-            _longDescription is null ? null : answers[_longDescription][i].Text,
-            _objects is null ? null : answers[_objects][i].Boxes))];
+        FlorenceTask[] everyImage = [_altText, .. new[] { _longDescription, _objects }.OfType<FlorenceTask>()];
+        var answers = everyImage.ToDictionary(task => task, _ => new FlorenceAnswer?[images.Count]);
+        foreach (var task in everyImage)
+        {
+            await AnswerAsync(features, [.. Enumerable.Range(0, images.Count)], sizes, task, answers[task], cancellationToken).ConfigureAwait(false);
+        }
+
+        // A message's own task runs for the images that asked it, once per task, unless every image gets it anyway.
+        var asked = images.Select(i => i.Task?.Kind is { } kind ? FlorenceTask.ForMessageTask.GetValueOrDefault(kind) : null).ToArray();
+        foreach (var group in Enumerable.Range(0, images.Count).Where(i => asked[i] is not null).GroupBy(i => asked[i]!))
+        {
+            if (!answers.TryGetValue(group.Key, out var found))
+            {
+                answers[group.Key] = found = new FlorenceAnswer?[images.Count];
+            }
+
+            var missing = group.Where(i => found[i] is null).ToList();
+            if (missing.Count > 0)
+            {
+                await AnswerAsync(features.Only(missing), missing, sizes, group.Key, found, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return [.. Enumerable.Range(0, images.Count).Select(i => Description(answers, asked[i], i))];
     }
 
     /// <summary>
@@ -99,6 +124,47 @@ public sealed class FlorenceCaptioner : IImageModel
         }
 
         return results;
+    }
+
+    /// <summary>One task for <paramref name="images"/> (rows of <paramref name="features"/> in that order), answers into their slots.</summary>
+    private async Task AnswerAsync(
+        ImageFeatures features, List<int> images, List<(int Width, int Height)> sizes, FlorenceTask task,
+        FlorenceAnswer?[] into, CancellationToken cancellationToken)
+    {
+        var prompt = PromptIds(task);
+        var ids = await _generator.GenerateAsync(features, [.. Enumerable.Repeat(prompt, images.Count)], Generation, cancellationToken)
+            .ConfigureAwait(false);
+        for (var row = 0; row < images.Count; row++)
+        {
+            var (width, height) = sizes[images[row]];
+            into[images[row]] = FlorenceAnswer.Read(task, _tokenizer.Decode(ids[row]), width, height);
+        }
+    }
+
+    private FlorenceDescription Description(Dictionary<FlorenceTask, FlorenceAnswer?[]> answers, FlorenceTask? asked, int image)
+    {
+        var objects = _objects is null ? null : answers[_objects][image]!.Boxes;
+        var description = new FlorenceDescription(
+            answers[_altText][image]!.Text ?? "",
+            _longDescription is null ? null : answers[_longDescription][image]!.Text,
+            objects);
+        if (asked is null)
+        {
+            return description;
+        }
+
+        var answer = answers[asked][image]!;
+        return asked.Output switch
+        {
+            FlorenceOutputKind.LabelledBoxes => description with { Objects = answer.Boxes, Answer = string.Join(", ", answer.Boxes.Select(b => b.Label).Distinct()) },
+            FlorenceOutputKind.TextQuads => description with
+            {
+                Answer = string.Join('\n', answer.Quads.Select(q => q.Text)),
+                // Florence-2 gives no confidence for what it read: its lines count as certain.
+                TextLines = [.. answer.Quads.Select(q => new TextLine(q.Text, 1f, [.. q.Corners.Select(c => new TextPoint(c.X, c.Y))]))],
+            },
+            _ => description with { Answer = answer.Text },
+        };
     }
 
     /// <summary>The encoder's prompt for <paramref name="task"/>: <c>&lt;s&gt;</c>, the task's sentence, <c>&lt;/s&gt;</c>.</summary>

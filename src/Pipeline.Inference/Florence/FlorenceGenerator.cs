@@ -123,4 +123,16 @@ internal sealed class FlorenceGenerator : IDisposable
 internal sealed record ImageFeatures(float[] Data, int Count, int Tokens, int Hidden)
 {
     public ReadOnlySpan<float> Of(int image) => Data.AsSpan(image * Tokens * Hidden, Tokens * Hidden);
+
+    /// <summary>The features of <paramref name="images"/> only, in that order: a task asked by some images of the batch.</summary>
+    public ImageFeatures Only(IReadOnlyList<int> images)
+    {
+        var data = new float[images.Count * Tokens * Hidden];
+        for (var i = 0; i < images.Count; i++)
+        {
+            Of(images[i]).CopyTo(data.AsSpan(i * Tokens * Hidden));
+        }
+
+        return new ImageFeatures(data, images.Count, Tokens, Hidden);
+    }
 }

@@ -29,6 +29,16 @@ public sealed record FlorenceTask(string Token, string Prompt, FlorenceOutputKin
 
     public static IReadOnlyList<FlorenceTask> All { get; } = [Caption, DetailedCaption, MoreDetailedCaption, Objects, DenseRegionCaption, Ocr, OcrWithRegion];
 
+    /// <summary>The task a message's <c>task.kind</c> asks for (<c>CaptionTaskKinds</c>), for the kinds Florence-2 answers.</summary>
+    public static IReadOnlyDictionary<string, FlorenceTask> ForMessageTask { get; } = new Dictionary<string, FlorenceTask>(StringComparer.Ordinal)
+    {
+        ["detailed-caption"] = MoreDetailedCaption,
+        ["ocr"] = Ocr,
+        ["objects"] = Objects,
+        ["regions"] = DenseRegionCaption,
+        ["text-regions"] = OcrWithRegion,
+    };
+
     /// <summary>The task named by <paramref name="token"/> (<c>&lt;OD&gt;</c>, …), or null.</summary>
     public static FlorenceTask? Find(string token) => All.FirstOrDefault(t => string.Equals(t.Token, token, StringComparison.Ordinal));
 }

@@ -51,7 +51,7 @@ public sealed partial class ChatCaptioner : IImageModel
     /// <summary>A remote call of seconds must not hold the local models idle.</summary>
     public bool IsRemote => true;
 
-    public IReadOnlyCollection<string> TaskKinds => CaptionTaskKinds.All;
+    public IReadOnlyCollection<string> TaskKinds => ChatTaskPrompt.Kinds;
 
     public string Settings => $"OpenAI-compatible chat completions at {Identity.Source}, up to {_options.MaxImagesPerRequest} images per request";
 

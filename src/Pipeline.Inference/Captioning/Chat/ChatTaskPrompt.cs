@@ -11,6 +11,10 @@ namespace Pipeline.Inference.Captioning.Chat;
 /// </summary>
 internal static class ChatTaskPrompt
 {
+    /// <summary>The tasks a chat model answers besides the caption; boxes (objects, regions) are Florence-2's.</summary>
+    public static IReadOnlyList<string> Kinds { get; } =
+        [CaptionTaskKinds.DetailedCaption, CaptionTaskKinds.Ocr, CaptionTaskKinds.Classify, CaptionTaskKinds.Question];
+
     public static string System(string language) => string.Create(CultureInfo.InvariantCulture, $$"""
         You write alt-texts: one or two plain sentences that tell a person who cannot see the picture what it shows, without "image of" or "picture of".
         Write in {{language}}. Describe only what is visible. You receive numbered images; treat each on its own.

@@ -41,7 +41,7 @@ public sealed class TaskCheck(EnabledModels models)
         }
 
         return task.Kind != CaptionTaskKinds.Caption && !models.Answer(task.Kind)
-            ? $"The task '{task.Kind}' needs a captioner that answers it (Captioning:Backend OpenAI); this worker's captioner writes captions only."
+            ? $"The task '{task.Kind}' needs a captioner that answers it (Captioning:Backend OpenAI, or Florence for detailed-caption, ocr, objects, regions and text-regions); this worker's captioner does not."
             : null;
     }
 }

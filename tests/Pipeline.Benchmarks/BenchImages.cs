@@ -10,28 +10,29 @@ internal static class BenchImages
 {
     public const int Side = 224;
 
-    public static IReadOnlyList<string> Write(string folder, int count)
+    /// <param name="side">The models' own input size, so that neither side resamples (224 for CLIP and ViT, 768 for Florence-2).</param>
+    public static IReadOnlyList<string> Write(string folder, int count, int side = Side)
     {
         Directory.CreateDirectory(folder);
-        return Enumerable.Range(0, count).Select(i => Draw(Path.Combine(folder, $"bench-{i:D3}.png"), seed: 1000 + i)).ToList();
+        return Enumerable.Range(0, count).Select(i => Draw(Path.Combine(folder, $"bench-{side}-{i:D3}.png"), seed: 1000 + i, side)).ToList();
     }
 
-    private static string Draw(string path, int seed)
+    private static string Draw(string path, int seed, int side)
     {
         var random = new Random(seed);
-        using var bitmap = new SKBitmap(new SKImageInfo(Side, Side, SKColorType.Rgba8888, SKAlphaType.Premul));
+        using var bitmap = new SKBitmap(new SKImageInfo(side, side, SKColorType.Rgba8888, SKAlphaType.Premul));
         using (var canvas = new SKCanvas(bitmap))
         {
             using var sky = new SKPaint();
             sky.Shader = SKShader.CreateLinearGradient(
-                new SKPoint(random.Next(Side), 0), new SKPoint(random.Next(Side), Side), [Color(random), Color(random)], SKShaderTileMode.Clamp);
-            canvas.DrawRect(0, 0, Side, Side, sky);
+                new SKPoint(random.Next(side), 0), new SKPoint(random.Next(side), side), [Color(random), Color(random)], SKShaderTileMode.Clamp);
+            canvas.DrawRect(0, 0, side, side, sky);
 
             using var shape = new SKPaint { IsAntialias = true };
             for (var i = 0; i < 6 + random.Next(6); i++)
             {
                 shape.Color = Color(random).WithAlpha((byte)random.Next(120, 256));
-                var (x, y, w, h) = (random.Next(Side), random.Next(Side), random.Next(16, 120), random.Next(16, 120));
+                var (x, y, w, h) = (random.Next(side), random.Next(side), random.Next(16, 120), random.Next(16, 120));
                 if (random.Next(2) == 0)
                 {
                     canvas.DrawOval(x, y, w / 2f, h / 2f, shape);

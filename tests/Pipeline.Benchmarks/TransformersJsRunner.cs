@@ -120,6 +120,11 @@ internal sealed class TransformersJsRunner(string jsFolder)
 /// <summary>bench.mjs' request (snake_case on the wire).</summary>
 /// <param name="IntraOpThreads">0 leaves onnxruntime-node's default; the benchmarks pass the C# side's resolved count.</param>
 /// <remarks><see cref="Dtype"/> is the captioner's transformers.js dtype: <c>q8</c> (*_quantized.onnx) or <c>fp32</c>.</remarks>
+internal sealed record FlorenceTiming(string Task, int Batch, int Images, double Seconds, long Tokens)
+{
+    public double ImagesPerSecond => Images / Seconds;
+}
+
 internal sealed record JsBenchRequest(IReadOnlyList<string> Images, IReadOnlyList<int> BatchSizes, int MaxNewTokens, int IntraOpThreads)
 {
     /// <summary>The CLIP folder, or null to skip CLIP.</summary>
@@ -131,10 +136,19 @@ internal sealed record JsBenchRequest(IReadOnlyList<string> Images, IReadOnlyLis
     public string? Captioner { get; init; }
 
     public string? Dtype { get; init; }
+
+    /// <summary>The Florence-2 folder, or null to skip it.</summary>
+    public string? Florence { get; init; }
+
+    public IReadOnlyList<string>? FlorenceTasks { get; init; }
+
+    public string? FlorenceDtype { get; init; }
 }
 
 internal sealed record JsBenchResponse
 {
+    public List<FlorenceTiming> Florence { get; init; } = [];
+
     public List<BatchTiming> ClipImage { get; init; } = [];
 
     public List<BatchTiming> Caption { get; init; } = [];

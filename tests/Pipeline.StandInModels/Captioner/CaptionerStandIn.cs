@@ -10,8 +10,6 @@ using D = Pipeline.StandInModels.Captioner.CaptionerDimensions;
 namespace Pipeline.StandInModels.Captioner;
 
 /// <summary>Paths written (or found up to date) by <see cref="CaptionerStandIn.WriteOrReuse"/>.</summary>
-public sealed record CaptionerWriteResult(IReadOnlyList<string> Paths, bool Reused);
-
 /// <summary>
 /// Writes a random-weight image captioner in the exact folder layout of the transformers.js vision-encoder-decoder
 /// exports (Xenova/vit-gpt2-image-captioning, Mozilla/distilvit): onnx/encoder_model.onnx,
@@ -32,9 +30,6 @@ public static class CaptionerStandIn
     public const string DecoderPath = "onnx/decoder_model_merged.onnx";
     public const string EncoderQuantizedPath = "onnx/encoder_model_quantized.onnx";
     public const string DecoderQuantizedPath = "onnx/decoder_model_merged_quantized.onnx";
-
-    /// <summary>Written last, holding <see cref="OptionsHash"/>: its presence means the folder is complete.</summary>
-    public const string CompleteFileName = ".complete";
 
     public static string DefaultModelId(CaptionerLayout layout) => layout switch
     {
@@ -78,7 +73,7 @@ public static class CaptionerStandIn
         dims.Validate();
 
         Directory.CreateDirectory(Path.Combine(folder, "onnx"));
-        var complete = Path.Combine(folder, CompleteFileName);
+        var complete = Path.Combine(folder, StandInFolder.CompleteFileName);
         File.Delete(complete);
 
         List<string> paths = [];
@@ -112,73 +107,18 @@ public static class CaptionerStandIn
         paths.Add(CaptionerFiles.Copy(sources, $"{vitGpt2}/merges.txt", folder, "merges.txt"));
         paths.Add(CaptionerFiles.WriteJson(folder, StandInMarker.FileName, Marker(options, dims)));
 
-        CaptionerFiles.WriteText(folder, CompleteFileName, OptionsHash(options, sources) + "\n");
+        CaptionerFiles.WriteText(folder, StandInFolder.CompleteFileName, OptionsHash(options, sources) + "\n");
         return paths;
     }
 
-    /// <summary>
-    /// Returns the folder's files without writing when its <c>.complete</c> file holds the hash of these options (and
-    /// of the generator version and source files) and every file is there; writes the folder otherwise. For the
-    /// full-size models, whose generation takes a while.
-    /// </summary>
-    public static CaptionerWriteResult WriteOrReuse(string folder, CaptionerStandInOptions? options = null)
+    /// <summary>Reuses the folder when an earlier run wrote it from the same options and files; writes it otherwise (<see cref="StandInFolder"/>).</summary>
+    public static StandInWriteResult WriteOrReuse(string folder, CaptionerStandInOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         options ??= new CaptionerStandInOptions();
-        folder = Path.GetFullPath(folder);
         var sources = CaptionerFiles.FindSourceFiles(options.TokenizerFilesFolder);
-        var hash = OptionsHash(options, sources);
-        var paths = FileNames(options).Select(f => Path.Combine(folder, f)).ToList();
-        if (IsComplete(folder, hash, paths))
-        {
-            return new CaptionerWriteResult(paths, Reused: true);
-        }
-
-        // Written beside the folder and moved into place, so that two processes (test runs of two developers on one
-        // machine) never see or leave a half-written folder.
-        var staging = $"{folder}.partial-{Guid.NewGuid():N}";
-        try
-        {
-            Write(staging, options with { TokenizerFilesFolder = sources });
-            if (IsComplete(folder, hash, paths))
-            {
-                return new CaptionerWriteResult(paths, Reused: true);
-            }
-
-            if (Directory.Exists(folder))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-
-            Directory.CreateDirectory(Path.GetDirectoryName(folder)!);
-            Directory.Move(staging, folder);
-            return new CaptionerWriteResult(paths, Reused: false);
-        }
-        catch (IOException) when (IsComplete(folder, hash, paths))
-        {
-            // Another process moved its copy into place first.
-            return new CaptionerWriteResult(paths, Reused: true);
-        }
-        finally
-        {
-            if (Directory.Exists(staging))
-            {
-                Directory.Delete(staging, recursive: true);
-            }
-        }
-    }
-
-    private static bool IsComplete(string folder, string hash, List<string> paths)
-    {
-        var complete = Path.Combine(folder, CompleteFileName);
-        try
-        {
-            return File.Exists(complete) && File.ReadAllText(complete).Trim() == hash && paths.All(File.Exists);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
+        return StandInFolder.WriteOrReuse(
+            folder, OptionsHash(options, sources), FileNames(options), staging => Write(staging, options with { TokenizerFilesFolder = sources }));
     }
 
     /// <summary>Hash of everything the files depend on: generator version, options and the real source files.</summary>

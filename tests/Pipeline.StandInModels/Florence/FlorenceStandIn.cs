@@ -9,8 +9,6 @@ using Pipeline.StandInModels.Transformers;
 namespace Pipeline.StandInModels.Florence;
 
 /// <summary>Paths written (or found up to date) by <see cref="FlorenceStandIn.WriteOrReuse"/>.</summary>
-public sealed record FlorenceWriteResult(IReadOnlyList<string> Paths, bool Reused);
-
 /// <summary>
 /// Writes a random-weight Florence-2 in the exact folder layout of onnx-community/Florence-2-base-ft as transformers.js
 /// (Florence2ForConditionalGeneration, AutoProcessor) loads it: onnx/vision_encoder.onnx, onnx/embed_tokens.onnx,
@@ -32,9 +30,6 @@ public static class FlorenceStandIn
     public const string EmbedTokensPath = "onnx/embed_tokens.onnx";
     public const string EncoderPath = "onnx/encoder_model.onnx";
     public const string DecoderPath = "onnx/decoder_model_merged.onnx";
-
-    /// <summary>Written last, holding <see cref="OptionsHash"/>: its presence means the folder is complete.</summary>
-    public const string CompleteFileName = ".complete";
 
     private static readonly string[] ModelPaths = [VisionEncoderPath, EmbedTokensPath, EncoderPath, DecoderPath];
 
@@ -72,7 +67,7 @@ public static class FlorenceStandIn
         var table = Table(options, sources);
 
         Directory.CreateDirectory(Path.Combine(folder, "onnx"));
-        var complete = Path.Combine(folder, CompleteFileName);
+        var complete = Path.Combine(folder, StandInFolder.CompleteFileName);
         File.Delete(complete);
 
         List<string> paths = [];
@@ -102,54 +97,14 @@ public static class FlorenceStandIn
         return paths;
     }
 
-    /// <summary>
-    /// Returns the folder's files without writing when its <c>.complete</c> file holds the hash of these options (and of
-    /// the generator version and source files) and every file is there; writes the folder otherwise, beside it first and
-    /// then moved into place, so two processes never see or leave a half-written folder.
-    /// </summary>
-    public static FlorenceWriteResult WriteOrReuse(string folder, FlorenceStandInOptions? options = null)
+    /// <summary>Reuses the folder when an earlier run wrote it from the same options and files; writes it otherwise (<see cref="StandInFolder"/>).</summary>
+    public static StandInWriteResult WriteOrReuse(string folder, FlorenceStandInOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         options ??= new FlorenceStandInOptions();
-        folder = Path.GetFullPath(folder);
         var sources = FlorenceFiles.FindSourceFiles(options.TokenizerFilesFolder);
-        var hash = OptionsHash(options, sources);
-        var paths = FileNames(options).Select(f => Path.Combine(folder, f)).ToList();
-        if (IsComplete(folder, hash, paths))
-        {
-            return new FlorenceWriteResult(paths, Reused: true);
-        }
-
-        var staging = $"{folder}.partial-{Guid.NewGuid():N}";
-        try
-        {
-            Write(staging, options with { TokenizerFilesFolder = sources });
-            if (IsComplete(folder, hash, paths))
-            {
-                return new FlorenceWriteResult(paths, Reused: true);
-            }
-
-            if (Directory.Exists(folder))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-
-            Directory.CreateDirectory(Path.GetDirectoryName(folder)!);
-            Directory.Move(staging, folder);
-            return new FlorenceWriteResult(paths, Reused: false);
-        }
-        catch (IOException) when (IsComplete(folder, hash, paths))
-        {
-            // Another process moved its copy into place first.
-            return new FlorenceWriteResult(paths, Reused: true);
-        }
-        finally
-        {
-            if (Directory.Exists(staging))
-            {
-                Directory.Delete(staging, recursive: true);
-            }
-        }
+        return StandInFolder.WriteOrReuse(
+            folder, OptionsHash(options, sources), FileNames(options), staging => Write(staging, options with { TokenizerFilesFolder = sources }));
     }
 
     /// <summary>Hash of everything the files depend on: generator version, options and the real source files.</summary>
@@ -233,19 +188,6 @@ public static class FlorenceStandIn
                   "position embeddings, attention score products, layer norms stay float32"
                 : null,
         };
-    }
-
-    private static bool IsComplete(string folder, string hash, List<string> paths)
-    {
-        var complete = Path.Combine(folder, CompleteFileName);
-        try
-        {
-            return File.Exists(complete) && File.ReadAllText(complete).Trim() == hash && paths.All(File.Exists);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
     }
 
     private static List<KeyValuePair<string, string>> ModelMetadata(FlorenceStandInOptions options, string file) =>

@@ -46,7 +46,10 @@ internal sealed partial class ImageSearch(
         await using var session = await SearchSession.OpenAsync(contexts, cancellationToken).ConfigureAwait(false);
         await using var command = session.Command(vector is null ? SearchSql.FullTextOnly : SearchSql.Hybrid);
         AddPaging(command, query.OwnerId, window, query.MinScore);
-        command.Parameters.AddWithValue("text", query.Text);
+        var words = FullTextQuery.Parse(query.Text);
+        command.Parameters.AddWithValue("wanted", words.Wanted);
+        command.Parameters.AddWithValue("together", words.Together);
+        command.Parameters.AddWithValue("excluded", words.Excluded);
         command.Parameters.AddWithValue("text_weight", _options.TextWeight);
         if (vector is not null)
         {

@@ -10,8 +10,12 @@ public sealed class PipelineDbContext(DbContextOptions<PipelineDbContext> option
 {
     /// <summary>The full-text column's expression (the migration that last changed it repeats it).</summary>
     public const string SearchTextSql =
-        "to_tsvector('simple', coalesce(caption, '') || ' ' || coalesce(ocr_text, '') || ' ' || coalesce(answer, '') || ' ' || " +
-        "coalesce(long_description, '') || ' ' || coalesce(jsonb_path_query_array(objects, '$[*].label')::text, ''))";
+        "to_tsvector('simple', " + AllText + " || ' ' || pipeline_cjk_bigrams(" + AllText + "))";
+
+    /// <summary>Every text a picture is found by: caption, text read, a task's answer, long description, objects' labels.</summary>
+    private const string AllText =
+        "coalesce(caption, '') || ' ' || coalesce(ocr_text, '') || ' ' || coalesce(answer, '') || ' ' || " +
+        "coalesce(long_description, '') || ' ' || coalesce(jsonb_path_query_array(objects, '$[*].label')::text, '')";
 
     public DbSet<ImageRecord> Images => Set<ImageRecord>();
 
@@ -46,7 +50,8 @@ public sealed class PipelineDbContext(DbContextOptions<PipelineDbContext> option
             image.Property(i => i.Objects).HasColumnType("jsonb");
             // Words in the caption, in the picture, in a task's answer (a detailed caption, text read by a vision
             // model), in the long description and the objects' labels, for the search's full-text half. 'simple' does
-            // no stemming: captions and signs come in every language.
+            // no stemming: captions and signs come in every language. Chinese, Japanese and Korean text also counts by
+            // its character pairs, so a word is found with a particle attached or inside an unspaced line.
             image.Property<NpgsqlTypes.NpgsqlTsVector>("SearchText")
                 .HasComputedColumnSql(SearchTextSql, stored: true);
             image.HasIndex("SearchText").HasMethod("GIN");

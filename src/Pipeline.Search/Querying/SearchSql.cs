@@ -7,17 +7,27 @@ namespace Pipeline.Search.Querying;
 internal static class SearchSql
 {
     /// <summary>
-    /// Full-text rank in [0, 1): <c>ts_rank_cd</c> (cover density: how close together the query's words stand) with every
-    /// position weighted 1 and normalisation 32 (rank / (rank + 1)), so the whole query standing together once scores
-    /// 0.5 whatever the document's length.
+    /// Full-text rank in [0, 1): the mean of two <c>ts_rank_cd</c> (every position weighted 1, normalisation 32: rank /
+    /// (rank + 1), whatever the document's length): of any wanted term (n matches score n / (n + 1): sharing more of
+    /// the query's words ranks higher) and of all of them together (cover density: the whole query standing together
+    /// once scores 0.5, spread out less, missing a word 0). One word of the query scores 0.25; both words of a
+    /// two-word query next to each other 0.58.
     /// </summary>
-    private const string TextRank = "ts_rank_cd('{1,1,1,1}'::real[], i.search_text, query.terms, 32)::double precision";
+    private const string TextRank =
+        "((ts_rank_cd('{1,1,1,1}'::real[], i.search_text, query.terms, 32) + ts_rank_cd('{1,1,1,1}'::real[], i.search_text, query.together, 32)) / 2)::double precision";
 
     /// <summary>
-    /// The query's words, AND-ed (web-search syntax: "quoted phrases", <c>or</c>, <c>-word</c>), no stemming, like the
-    /// stored <c>search_text</c>. Vector similarity handles the fuzzy part of a description; full text rewards exact words.
+    /// The query's terms as <see cref="FullTextQuery"/> writes them: any wanted term matches (the rank rewards sharing
+    /// more of them), an excluded one vetoes; no stemming, like the stored <c>search_text</c>. Vector similarity handles
+    /// the fuzzy part of a description; full text rewards exact words.
     /// </summary>
-    private const string Terms = "query AS (SELECT websearch_to_tsquery('simple', @text) AS terms)";
+    private const string Terms =
+        "query AS (SELECT websearch_to_tsquery('simple', @wanted) AS terms, websearch_to_tsquery('simple', @together) AS together, " +
+        "websearch_to_tsquery('simple', @excluded) AS excluded)";
+
+    /// <summary>A picture's text holds a wanted term and no excluded one (an empty query matches nothing).</summary>
+    private const string Matches =
+        "(i.search_text @@ query.terms AND (numnode(query.excluded) = 0 OR NOT i.search_text @@ query.excluded))";
 
     private const string Described = "i.owner_id = @owner AND i.status = 'described'";
 
@@ -25,7 +35,7 @@ internal static class SearchSql
         text_hits AS MATERIALIZED (
             SELECT i.id AS image_id
             FROM images i CROSS JOIN query
-            WHERE {Described} AND i.search_text @@ query.terms
+            WHERE {Described} AND {Matches}
             ORDER BY {TextRank} DESC, i.id
             LIMIT @candidates
         )
@@ -65,9 +75,9 @@ internal static class SearchSql
         scored AS (
             SELECT {HitColumns},
                    1 - (e.embedding <=> @vector) AS similarity,
-                   CASE WHEN i.search_text @@ query.terms THEN {TextRank} END AS text_rank,
+                   CASE WHEN {Matches} THEN {TextRank} END AS text_rank,
                    @vector_weight * coalesce(1 - (e.embedding <=> @vector), 0)
-                     + @text_weight * CASE WHEN i.search_text @@ query.terms THEN {TextRank} ELSE 0 END AS score
+                     + @text_weight * CASE WHEN {Matches} THEN {TextRank} ELSE 0 END AS score
             FROM (SELECT image_id FROM vector_hits UNION SELECT image_id FROM text_hits) candidate
             JOIN images i ON i.id = candidate.image_id
             LEFT JOIN image_embeddings e ON e.image_id = i.id AND e.model_id = @model

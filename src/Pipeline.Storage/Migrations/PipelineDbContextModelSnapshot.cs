@@ -253,7 +253,7 @@ namespace Pipeline.Storage.Migrations
                         .ValueGeneratedOnAddOrUpdate()
                         .HasColumnType("tsvector")
                         .HasColumnName("search_text")
-                        .HasComputedColumnSql("to_tsvector('simple', coalesce(caption, '') || ' ' || coalesce(ocr_text, '') || ' ' || coalesce(answer, '') || ' ' || coalesce(long_description, '') || ' ' || coalesce(jsonb_path_query_array(objects, '$[*].label')::text, ''))", true);
+                        .HasComputedColumnSql("to_tsvector('simple', coalesce(caption, '') || ' ' || coalesce(ocr_text, '') || ' ' || coalesce(answer, '') || ' ' || coalesce(long_description, '') || ' ' || coalesce(jsonb_path_query_array(objects, '$[*].label')::text, '') || ' ' || pipeline_cjk_bigrams(coalesce(caption, '') || ' ' || coalesce(ocr_text, '') || ' ' || coalesce(answer, '') || ' ' || coalesce(long_description, '') || ' ' || coalesce(jsonb_path_query_array(objects, '$[*].label')::text, '')))", true);
 
                     b.Property<string>("SourceType")
                         .IsRequired()

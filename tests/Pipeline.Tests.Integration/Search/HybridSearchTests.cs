@@ -21,8 +21,9 @@ public sealed class HybridSearchTests(SearchDatabase database) : IClassFixture<S
         var sign = page.Hits[0];
         Assert.Equal($"{owner}/sign", sign.ImageId);
         Assert.Equal(0.0, sign.Similarity!.Value, precision: 3);
-        Assert.Equal(0.5, sign.TextRank!.Value, precision: 6);
-        Assert.Equal(0.5, sign.Score, precision: 3);
+        // Both words (2 / 3) and both next to each other (0.5), averaged.
+        Assert.Equal((2.0 / 3 + 0.5) / 2, sign.TextRank!.Value, precision: 6);
+        Assert.Equal((2.0 / 3 + 0.5) / 2, sign.Score, precision: 3);
         Assert.Equal("SPRINGFIELD\nLIBRARY", sign.OcrText);
 
         // By the vector alone the sign would come after every look-alike.

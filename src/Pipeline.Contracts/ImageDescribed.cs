@@ -23,6 +23,8 @@ namespace Pipeline.Contracts;
 /// <param name="LongDescription">A paragraph describing the picture, beside the one-sentence alt-text, when the
 /// captioner writes one (Florence-2).</param>
 /// <param name="Objects">Objects found in the picture with their boxes, when the captioner finds them (Florence-2).</param>
+/// <param name="OcrUnreadRegions">Text regions found in the picture that the text reader could not read (a script its
+/// alphabet lacks), when a text reader ran: the text in <paramref name="OcrText"/> may be incomplete.</param>
 public sealed record ImageDescribed(
     string ImageId,
     string OwnerId,
@@ -44,4 +46,5 @@ public sealed record ImageDescribed(
     int? CaptionOutputTokens = null,
     string? SourceVersion = null,
     string? LongDescription = null,
-    IReadOnlyList<DetectedObject>? Objects = null);
+    IReadOnlyList<DetectedObject>? Objects = null,
+    int? OcrUnreadRegions = null);

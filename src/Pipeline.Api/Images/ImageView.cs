@@ -7,6 +7,7 @@ namespace Pipeline.Api.Images;
 /// <summary>An image as the API shows it: its stored result (the original's getAltText_time: text, sizes and timings), or that it is pending.</summary>
 /// <param name="Status"><c>pending</c>, <c>described</c> or <c>failed</c>.</param>
 /// <param name="OcrLines">Each line read in the picture with its box and confidence.</param>
+/// <param name="OcrUnreadRegions">Text regions the text reader found but could not read (a script its alphabet lacks).</param>
 /// <param name="LongDescription">A paragraph describing the picture, when the captioner writes one (for aria-describedby).</param>
 /// <param name="Objects">Objects found in the picture: [{"label", "box": [x1, y1, x2, y2]}] in the picture's pixels.</param>
 /// <param name="TimingsMs">Milliseconds per stage: fetch, decode, embed, caption, ocr, persist.</param>
@@ -17,6 +18,7 @@ public sealed record ImageView(
     string? Caption,
     string? OcrText,
     JsonElement? OcrLines,
+    int? OcrUnreadRegions,
     string? LongDescription,
     JsonElement? Objects,
     int? Width,
@@ -43,6 +45,7 @@ public sealed record ImageView(
             row.Caption,
             row.OcrText,
             row.OcrLines is null ? null : JsonSerializer.Deserialize<JsonElement>(row.OcrLines),
+            row.OcrUnreadRegions,
             row.LongDescription,
             row.Objects is null ? null : JsonSerializer.Deserialize<JsonElement>(row.Objects),
             row.Width,
@@ -59,7 +62,7 @@ public sealed record ImageView(
     }
 
     public static ImageView PendingFor(string imageId) =>
-        new(imageId, Pending, null, null, null, null, null, null, null, null, null, null, null, null, false, null, null, null, ImageLinks.For(imageId));
+        new(imageId, Pending, null, null, null, null, null, null, null, null, null, null, null, null, null, false, null, null, null, ImageLinks.For(imageId));
 }
 
 /// <param name="Embedding">The CLIP model of the stored vector.</param>

@@ -152,7 +152,9 @@ async function openDetails(id) {
     $("details-caption").textContent = image.caption ?? "—";
     $("details-long").textContent = image.longDescription ?? "—";
     $("details-objects").textContent = (image.objects ?? []).map((o) => o.label).join(", ") || "—";
-    $("details-ocr").textContent = image.ocrText ?? "—";
+    const unread = image.ocrUnreadRegions
+      ? `${image.ocrText ? "\n" : ""}(${image.ocrUnreadRegions} region${image.ocrUnreadRegions === 1 ? "" : "s"} with text that could not be read)` : "";
+    $("details-ocr").textContent = (image.ocrText ?? (unread ? "" : "—")) + unread;
     $("details-size").textContent = image.width
       ? `${image.width}×${image.height} uploaded, ${image.processedWidth}×${image.processedHeight} processed` : "—";
     $("details-models").textContent = [image.models?.caption, image.models?.embedding, image.models?.ocr].filter(Boolean).join(", ") || "—";

@@ -14,7 +14,8 @@ public interface IResultSheet
     /// <param name="usage">Tokens a provider billed for this image, where a provider answered.</param>
     void AddCaption(ModelIdentity by, string caption, string? answer = null, TokenUsage? usage = null);
 
-    void AddText(ModelIdentity by, IReadOnlyList<TextLine> lines);
+    /// <param name="unreadRegions">Regions where text was found but could not be read: counted, so that nothing is dropped silently.</param>
+    void AddText(ModelIdentity by, IReadOnlyList<TextLine> lines, int unreadRegions = 0);
 
     /// <summary>A description longer than the alt-text: a paragraph for people who want more than one sentence.</summary>
     void AddLongDescription(ModelIdentity by, string description);

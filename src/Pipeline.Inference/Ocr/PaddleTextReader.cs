@@ -212,6 +212,7 @@ public sealed class PaddleTextReader : IImageModel
     private OcrResult Result(List<Quad> detected, List<(OcrImage Image, int Index, Quad Box)> lines, (string Text, float Confidence)[] texts, int n)
     {
         var found = new List<(TextLine Line, Quad Box)>();
+        var unread = 0;
         var k = 0;
         for (var i = 0; i < lines.Count; i++)
         {
@@ -226,8 +227,14 @@ public sealed class PaddleTextReader : IImageModel
             {
                 found.Add((new TextLine(text, texts[i].Confidence, box.ToPoints()), box));
             }
+            else
+            {
+                unread++;
+            }
         }
 
-        return found.Count == 0 ? OcrResult.Empty : new OcrResult([.. ReadingOrder.Sort(found, f => f.Box).Select(f => f.Line)]);
+        return found.Count == 0 && unread == 0
+            ? OcrResult.Empty
+            : new OcrResult([.. ReadingOrder.Sort(found, f => f.Box).Select(f => f.Line)], unread);
     }
 }

@@ -54,6 +54,9 @@ public sealed class ImageRecord
 
     public string? OcrModelId { get; set; }
 
+    /// <summary>Text regions found in the picture that the text reader could not read (its alphabet lacks their script).</summary>
+    public int? OcrUnreadRegions { get; set; }
+
     /// <summary>A paragraph describing the picture, beside the one-sentence alt-text (for <c>aria-describedby</c>).</summary>
     public string? LongDescription { get; set; }
 

@@ -235,6 +235,10 @@ namespace Pipeline.Storage.Migrations
                         .HasColumnType("text")
                         .HasColumnName("ocr_text");
 
+                    b.Property<int?>("OcrUnreadRegions")
+                        .HasColumnType("integer")
+                        .HasColumnName("ocr_unread_regions");
+
                     b.Property<string>("OwnerId")
                         .IsRequired()
                         .HasMaxLength(200)

@@ -76,8 +76,9 @@ public sealed class RecordMapper(TimeProvider time)
         }
 
         IReadOnlyList<string> textLines = [];
-        if (sheet.Text is (var readBy, var lines))
+        if (sheet.Text is (var readBy, var lines, var unread))
         {
+            record.OcrUnreadRegions = unread;
             textLines = [.. lines.Select(l => l.Text)];
             record.OcrText = textLines.Count == 0 ? null : string.Join('\n', textLines);
             record.OcrLines = JsonSerializer.Serialize(lines.Select(l => new

@@ -86,7 +86,8 @@ public sealed class ResultPublisher(PipelineMetrics metrics)
         record.CaptionOutputTokens,
         record.SourceVersion,
         record.LongDescription,
-        record.Objects is null ? null : JsonSerializer.Deserialize<List<DetectedObject>>(record.Objects, DetectedObject.Json));
+        record.Objects is null ? null : JsonSerializer.Deserialize<List<DetectedObject>>(record.Objects, DetectedObject.Json),
+        record.OcrUnreadRegions);
 
     public static ImageDescriptionFailed ToFailed(ImageRecord record) => new(
         record.Id,

@@ -10,7 +10,7 @@ internal sealed class ResultSheet : IResultSheet
 
     public (ModelIdentity By, string Text, string? Answer, TokenUsage? Usage)? Caption { get; private set; }
 
-    public (ModelIdentity By, IReadOnlyList<TextLine> Lines)? Text { get; private set; }
+    public (ModelIdentity By, IReadOnlyList<TextLine> Lines, int UnreadRegions)? Text { get; private set; }
 
     public (ModelIdentity By, string Text)? LongDescription { get; private set; }
 
@@ -35,10 +35,10 @@ internal sealed class ResultSheet : IResultSheet
         ByStandIn |= by.IsStandIn;
     }
 
-    public void AddText(ModelIdentity by, IReadOnlyList<TextLine> lines)
+    public void AddText(ModelIdentity by, IReadOnlyList<TextLine> lines, int unreadRegions = 0)
     {
         ArgumentNullException.ThrowIfNull(by);
-        Text = (by, lines);
+        Text = (by, lines, unreadRegions);
         ByStandIn |= by.IsStandIn;
     }
 

@@ -30,7 +30,7 @@ public sealed class RecordMapperTests
             [
                 Ran(Clip, ModelRole.ImageEmbedder, new ImageEmbedding([0.6f, 0.8f]), 12.5),
                 Ran(Captioner, ModelRole.Captioner, new CaptionResult("a hedgehog on the grass", [1, 2]), 40),
-                Ran(Ocr, ModelRole.TextReader, new OcrResult([Line("고슴도치 사진"), Line("Hedgehog photo 2024")]), 30),
+                Ran(Ocr, ModelRole.TextReader, new OcrResult([Line("고슴도치 사진"), Line("Hedgehog photo 2024")], UnreadRegions: 2), 30),
             ]) with { Size = new ImageSize(4032, 3024, 1024, 768), Source = new FetchedSource("ab12", "etag-1") };
 
         var record = Mapper().ToRecord(outcome);
@@ -51,6 +51,7 @@ public sealed class RecordMapperTests
         var described = ResultPublisher.ToDescribed(record);
         Assert.Equal(("described-1", "owner-1", "고슴도치 사진\nHedgehog photo 2024"), (described.ImageId, described.OwnerId, described.OcrText));
         Assert.Equal((record.AltText, "clip-test", true), (described.AltText, described.EmbeddingModelId, described.StandInModels));
+        Assert.Equal((2, 2), (record.OcrUnreadRegions, described.OcrUnreadRegions));
     }
 
     [Fact]

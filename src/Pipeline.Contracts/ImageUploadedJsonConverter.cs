@@ -43,7 +43,11 @@ public sealed class ImageUploadedJsonConverter : JsonConverter<ImageUploaded>
             sourceVersion = null;
         }
 
-        return new ImageUploaded(imageId, ownerId!, source!, contentHash, task, sourceVersion) { Problems = problems };
+        // Ids in one Unicode form (NFC), whatever system the producer runs on (ImageIds).
+        return new ImageUploaded(ImageIds.Normalize(imageId), ownerId is null ? null! : ImageIds.Normalize(ownerId), source!, contentHash, task, sourceVersion)
+        {
+            Problems = problems,
+        };
     }
 
     public override void Write(Utf8JsonWriter writer, ImageUploaded value, JsonSerializerOptions options)

@@ -4,6 +4,7 @@ using Pipeline.Api.Hosting;
 using Pipeline.Api.Images;
 using Pipeline.Api.Owners;
 using Pipeline.Api.Uploads;
+using Pipeline.Contracts;
 
 namespace Pipeline.Api.Describing;
 
@@ -34,7 +35,7 @@ public sealed partial class Describer(
         var owner = request.HttpContext.User.Owner();
         var ids = images!.Select(image => image.ImageId).ToList();
         var timeout = TimeSpan.FromSeconds(timeoutSeconds ?? limit);
-        using var watch = waiters.Start(ids.Select(id => OwnerIds.RowId(owner, id)));
+        using var watch = waiters.Start(ids.Select(id => ImageIds.RowId(owner, id)));
         var taken = await intake.AcceptAsync(owner, images!, cancellationToken).ConfigureAwait(false);
         if (taken is not null)
         {

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Api.Owners;
+using Pipeline.Contracts;
 using Pipeline.Storage;
 using Pipeline.Storage.Entities;
 
@@ -16,14 +17,14 @@ public sealed class ImageCatalog(IDbContextFactory<PipelineDbContext> contexts)
         string owner, IReadOnlyCollection<string> imageIds, CancellationToken cancellationToken)
     {
         // Both spellings: the API's own rows are "{owner}/{id}", other producers' rows keep their own ids.
-        var rowIds = imageIds.Select(id => OwnerIds.RowId(owner, id)).Concat(imageIds).ToList();
+        var rowIds = imageIds.Select(id => ImageIds.RowId(owner, id)).Concat(imageIds).ToList();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var rows = await db.Images.AsNoTracking()
             .Where(i => i.OwnerId == owner && rowIds.Contains(i.Id))
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         return rows
             .OrderBy(row => row.Id.StartsWith(owner + "/", StringComparison.Ordinal) ? 0 : 1)
-            .GroupBy(row => OwnerIds.ImageId(owner, row.Id), StringComparer.Ordinal)
+            .GroupBy(row => ImageIds.ShownId(owner, row.Id), StringComparer.Ordinal)
             .Where(group => imageIds.Contains(group.Key))
             .ToDictionary(group => group.Key, group => group.First(), StringComparer.Ordinal);
     }

@@ -82,7 +82,7 @@ public static class ImageEndpoints
             return TypedResults.Ok(ImageView.FromRecord(owner, row));
         }
 
-        if (OwnerIds.IsValidImageId(id) && await blobs.Blob(owner, id).ExistsAsync(cancellationToken).ConfigureAwait(false))
+        if (ImageIds.IsValidImageId(id) && await blobs.Blob(owner, id).ExistsAsync(cancellationToken).ConfigureAwait(false))
         {
             var pending = ImageView.PendingFor(id);
             http.Response.Headers.RetryAfter = "1";
@@ -223,7 +223,7 @@ public static class ImageEndpoints
         var row = await catalog.FindAsync(owner, id, cancellationToken).ConfigureAwait(false);
         if (row is null)
         {
-            return OwnerIds.IsValidImageId(id) ? blobs.Blob(owner, id) : null;
+            return ImageIds.IsValidImageId(id) ? blobs.Blob(owner, id) : null;
         }
 
         // Inline images travelled inside their message: their bytes are not kept anywhere.

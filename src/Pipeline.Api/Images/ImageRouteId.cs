@@ -1,3 +1,5 @@
+using Pipeline.Contracts;
+
 namespace Pipeline.Api.Images;
 
 /// <summary>
@@ -6,5 +8,6 @@ namespace Pipeline.Api.Images;
 /// </summary>
 internal static class ImageRouteId
 {
-    public static string Decode(string routeValue) => routeValue.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+    /// <summary>The id a route names: <c>%2F</c> decoded, in the NFC form ids are stored in.</summary>
+    public static string Decode(string routeValue) => ImageIds.Normalize(routeValue.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase));
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Pipeline.Api.Owners;
+using Pipeline.Contracts;
 using Pipeline.Storage.Entities;
 
 namespace Pipeline.Api.Images;
@@ -37,7 +38,7 @@ public sealed record ImageView(
 
     public static ImageView FromRecord(string owner, ImageRecord row)
     {
-        var id = OwnerIds.ImageId(owner, row.Id);
+        var id = ImageIds.ShownId(owner, row.Id);
         return new ImageView(
             id,
             row.Status,

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Pipeline.Contracts;
 
 namespace Pipeline.Api.Owners;
 
@@ -36,9 +37,9 @@ public sealed class OwnerAuthenticationHandler(
         if (owners.Value.TrustOwnerHeader && Request.Headers.TryGetValue(OwnerHeader, out var header))
         {
             var owner = header.ToString();
-            return Task.FromResult(OwnerIds.IsValidOwner(owner)
+            return Task.FromResult(ImageIds.IsValidOwner(owner)
                 ? Success(owner)
-                : AuthenticateResult.Fail($"{OwnerHeader} must be {OwnerIds.OwnerRule}."));
+                : AuthenticateResult.Fail($"{OwnerHeader} must be {ImageIds.OwnerRule}."));
         }
 
         return Task.FromResult(AuthenticateResult.NoResult());

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Pipeline.Contracts;
 
 namespace Pipeline.Api.Owners;
 
@@ -23,9 +24,9 @@ public sealed class OwnerOptionsValidator : IValidateOptions<OwnerOptions>
                 errors.Add($"Api:Owners:ApiKeys:{i}:Key must have at least {MinimumKeyLength} characters.");
             }
 
-            if (!OwnerIds.IsValidOwner(entry.Owner))
+            if (!ImageIds.IsValidOwner(entry.Owner))
             {
-                errors.Add($"Api:Owners:ApiKeys:{i}:Owner must be {OwnerIds.OwnerRule}.");
+                errors.Add($"Api:Owners:ApiKeys:{i}:Owner must be {ImageIds.OwnerRule}.");
             }
         }
 

@@ -1,5 +1,6 @@
 using Pipeline.Api.Images;
 using Pipeline.Api.Owners;
+using Pipeline.Contracts;
 using Pipeline.Search;
 
 namespace Pipeline.Api.Search;
@@ -24,7 +25,7 @@ public sealed record SearchHitView(
 {
     public static SearchHitView From(string owner, SearchHit hit)
     {
-        var id = OwnerIds.ImageId(owner, hit.ImageId);
+        var id = ImageIds.ShownId(owner, hit.ImageId);
         return new SearchHitView(id, hit.Score, hit.Similarity, hit.TextRank, hit.AltText, hit.Caption, hit.OcrText, hit.Width, hit.Height, hit.CreatedAt, hit.StandInModels, ImageLinks.For(id));
     }
 }
@@ -49,7 +50,7 @@ public sealed record ClassificationPageView(IReadOnlyList<ClassificationView> It
     public static ClassificationPageView From(string owner, ClassificationPage page) => new(
         page.Items.Select(item =>
         {
-            var id = OwnerIds.ImageId(owner, item.ImageId);
+            var id = ImageIds.ShownId(owner, item.ImageId);
             return new ClassificationView(id, item.Label, item.Probability, item.Scores, item.AltText, item.StandInModels, ImageLinks.For(id));
         }).ToList(),
         page.Page,

@@ -4,6 +4,7 @@ using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Options;
 using Pipeline.Api.Hosting;
 using Pipeline.Api.Owners;
+using Pipeline.Contracts;
 
 namespace Pipeline.Api.Uploads;
 
@@ -18,7 +19,7 @@ public sealed class ImageBlobs(BlobServiceClient service, IOptions<ApiOptions> o
     private readonly BlobContainerClient _container = service.GetBlobContainerClient(options.Value.Container);
     private volatile bool _containerExists;
 
-    public BlobClient Blob(string owner, string imageId) => _container.GetBlobClient(OwnerIds.RowId(owner, imageId));
+    public BlobClient Blob(string owner, string imageId) => _container.GetBlobClient(ImageIds.RowId(owner, imageId));
 
     /// <summary>Stores the image unless its id is taken; the same bytes under the same id count as stored.</summary>
     public async Task<StoreOutcome> StoreAsync(string owner, IncomingImage image, CancellationToken cancellationToken)

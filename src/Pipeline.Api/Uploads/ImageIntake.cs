@@ -40,7 +40,7 @@ public sealed partial class ImageIntake(ImageBlobs blobs, IBus bus, InputQueueEn
             foreach (var image in images)
             {
                 var message = new ImageUploaded(
-                    OwnerIds.RowId(owner, image.ImageId), owner, ImageSource.Blob(blobs.Blob(owner, image.ImageId).Uri), image.ContentHash);
+                    ImageIds.RowId(owner, image.ImageId), owner, ImageSource.Blob(blobs.Blob(owner, image.ImageId).Uri), image.ContentHash);
                 await endpoint.Send(message, cancellationToken).ConfigureAwait(false);
                 created.Remove(image.ImageId);
                 LogAnnounced(logger, image.ImageId, owner, image.Bytes.Length);

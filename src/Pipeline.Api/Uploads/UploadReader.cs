@@ -128,12 +128,12 @@ public sealed class UploadReader(IOptions<ApiOptions> options)
     }
 
     private static ProblemHttpResult? CheckId(string? id) =>
-        string.IsNullOrEmpty(id) || OwnerIds.IsValidImageId(id)
+        string.IsNullOrEmpty(id) || ImageIds.IsValidImageId(ImageIds.Normalize(id))
             ? null
-            : ApiProblems.BadRequest($"The image id '{id}' is not valid: it must be {OwnerIds.ImageRule}.");
+            : ApiProblems.BadRequest($"The image id '{id}' is not valid: it must be {ImageIds.ImageRule}.");
 
     private static IncomingImage Accept(string? id, byte[] bytes) => new(
-        string.IsNullOrEmpty(id) ? Guid.NewGuid().ToString("N") : id,
+        string.IsNullOrEmpty(id) ? Guid.NewGuid().ToString("N") : ImageIds.Normalize(id),
         bytes,
         FormatSniffer.ImageMediaType(bytes)!,
         Convert.ToHexStringLower(SHA256.HashData(bytes)));

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
+using Pipeline.Contracts.Text;
 using Pipeline.Inference.Runtime;
 
 namespace Pipeline.Inference.Tokenizers;

@@ -59,8 +59,8 @@ public sealed class BlobOwners
         return _defaultOwner;
     }
 
-    public static bool IsValidOwner(string? owner) =>
-        !string.IsNullOrWhiteSpace(owner) && owner.Length <= ImageUploaded.MaxIdLength && !owner.Any(char.IsControl);
+    /// <summary>The owner rule of every path (<see cref="ImageIds.OwnerRule"/>).</summary>
+    public static bool IsValidOwner(string? owner) => ImageIds.IsValidOwner(owner);
 
     /// <summary>The pattern compiled, or the reason it cannot be used.</summary>
     public static (Regex? Pattern, string? Error) TryCompile(string pattern)

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using Pipeline.Contracts;
 
 namespace Pipeline.Sources.Watching;
 
@@ -16,7 +17,7 @@ public sealed partial class BlobWatchOptionsValidator : IValidateOptions<BlobWat
 
         if (!string.IsNullOrWhiteSpace(options.DefaultOwner) && !BlobOwners.IsValidOwner(options.DefaultOwner))
         {
-            errors.Add("BlobWatch:DefaultOwner must be at most 200 characters without control characters.");
+            errors.Add($"BlobWatch:DefaultOwner must be {ImageIds.OwnerRule}.");
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -47,7 +48,7 @@ public sealed partial class BlobWatchOptionsValidator : IValidateOptions<BlobWat
 
             if (hasOwner && !BlobOwners.IsValidOwner(container.Owner))
             {
-                errors.Add($"{setting}:Owner must be at most 200 characters without control characters.");
+                errors.Add($"{setting}:Owner must be {ImageIds.OwnerRule}.");
             }
 
             if (hasPattern && BlobOwners.TryCompile(container.OwnerPattern!).Error is { } error)

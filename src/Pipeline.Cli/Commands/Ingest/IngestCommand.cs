@@ -29,6 +29,13 @@ internal static class IngestCommand
     {
         var folder = new Argument<DirectoryInfo>("folder") { Description = "Folder of images to describe." };
         var owner = new Option<string>("--owner") { Description = "Owner of the images.", DefaultValueFactory = _ => "demo" };
+        owner.Validators.Add(result =>
+        {
+            if (!ImageIds.IsValidOwner(result.GetValueOrDefault<string>()))
+            {
+                result.AddError($"--owner must be {ImageIds.OwnerRule}.");
+            }
+        });
         var container = new Option<string>("--container") { Description = "Blob container to upload to.", DefaultValueFactory = _ => "images" };
         var queue = new Option<string>("--queue") { Description = "The worker's input queue.", DefaultValueFactory = _ => QueueNames.ImageUploaded };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for all results.", DefaultValueFactory = _ => 300 };

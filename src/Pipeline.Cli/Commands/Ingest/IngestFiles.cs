@@ -1,6 +1,8 @@
+using Pipeline.Contracts;
+
 namespace Pipeline.Cli.Commands.Ingest;
 
-/// <param name="BlobPath">The file's path below the folder, with '/' separators: the blob name after the owner.</param>
+/// <param name="BlobPath">The file's path below the folder, with '/' separators, in NFC: the image id, the blob name after the owner.</param>
 internal sealed record IngestFile(FileInfo File, string BlobPath);
 
 /// <param name="Path">Below the folder; a folder ends with '/'.</param>
@@ -45,9 +47,13 @@ internal sealed record IngestFiles(IReadOnlyList<IngestFile> Files, IReadOnlyLis
                     {
                         skipped.Add(new SkippedEntry(path, "hidden file"));
                     }
+                    else if (ImageIds.Normalize(path) is var id && !ImageIds.IsValidImageId(id))
+                    {
+                        skipped.Add(new SkippedEntry(path, $"its name cannot be an image id ({ImageIds.ImageRule})"));
+                    }
                     else
                     {
-                        files.Add(new IngestFile(file, path));
+                        files.Add(new IngestFile(file, id));
                     }
                 }
             }

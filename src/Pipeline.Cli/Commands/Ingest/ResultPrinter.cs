@@ -35,7 +35,7 @@ internal static class ResultPrinter
                         break;
                     case ImageDescriptionFailed bad when pending.Remove(bad.ImageId):
                         failed++;
-                        AnsiConsole.MarkupLineInterpolated($"[red]✗[/] {bad.ImageId}  [red]{bad.Reason}[/]: {bad.Message}");
+                        AnsiConsole.MarkupLineInterpolated($"[red]✗[/] {ImageIds.ShownId(bad.OwnerId, bad.ImageId)}  [red]{bad.Reason}[/]: {bad.Message}");
                         break;
                 }
             }
@@ -69,7 +69,7 @@ internal static class ResultPrinter
         var timings = string.Join(" · ", result.TimingsMs.OrderBy(t => StageRank(t.Key)).Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Key} {t.Value:F0}")));
         var standIn = result.StandInModels ? " [black on yellow]STAND-IN[/]" : "";
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"[green]✓[/] {Markup.Escape(result.ImageId)}{standIn}  {result.Width}×{result.Height} → {result.ProcessedWidth}×{result.ProcessedHeight}  " +
+            $"[green]✓[/] {Markup.Escape(ImageIds.ShownId(result.OwnerId, result.ImageId))}{standIn}  {result.Width}×{result.Height} → {result.ProcessedWidth}×{result.ProcessedHeight}  " +
             $"[grey]{Markup.Escape(timings)} ms[/]"));
         if (result.AltText is not null)
         {

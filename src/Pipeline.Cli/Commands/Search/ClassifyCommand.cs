@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Pipeline.Contracts;
 using Pipeline.Search;
 
 namespace Pipeline.Cli.Commands.Search;
@@ -25,13 +26,13 @@ internal static class ClassifyCommand
         {
             var owner = parse.GetRequiredValue(paging.Owner);
             var chosen = parse.GetRequiredValue(labels).Select(l => l.Trim()).Where(l => l.Length > 0).Distinct(StringComparer.Ordinal).ToList();
-            var only = parse.GetValue(images) is { Length: > 0 } ids ? ids : null;
+            var only = parse.GetValue(images) is { Length: > 0 } ids ? ids.SelectMany(id => ImageIds.RowCandidates(owner, id)).Distinct().ToArray() : null;
             await using var services = SearchServices.Create(context.LoadConfiguration());
             var page = await services.Search.ClassifyAsync(
                 new ClassifyQuery(owner, chosen, only, parse.GetValue(paging.Page), parse.GetValue(paging.PageSize)), cancellationToken).ConfigureAwait(false);
             if (parse.GetValue(paging.Json))
             {
-                SearchOutput.WriteJson(context, page);
+                SearchOutput.WriteJson(context, page, owner);
             }
             else
             {

@@ -28,7 +28,7 @@ internal static class SearchCommand
                 cancellationToken).ConfigureAwait(false);
             if (parse.GetValue(paging.Json))
             {
-                SearchOutput.WriteJson(context, page);
+                SearchOutput.WriteJson(context, page, owner);
             }
             else
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Pipeline.Contracts;
 using Pipeline.Search;
 using Spectre.Console;
 
@@ -10,7 +11,14 @@ internal static class SearchOutput
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    public static void WriteJson<T>(CliContext context, T page) => context.Out.WriteLine(JsonSerializer.Serialize(page, Json));
+    /// <summary>The page as the service returns it, with each id as the API shows it (without the owner).</summary>
+    public static void WriteJson(CliContext context, SearchPage page, string owner) =>
+        context.Out.WriteLine(JsonSerializer.Serialize(
+            page with { Hits = [.. page.Hits.Select(h => h with { ImageId = ImageIds.ShownId(owner, h.ImageId) })] }, Json));
+
+    public static void WriteJson(CliContext context, ClassificationPage page, string owner) =>
+        context.Out.WriteLine(JsonSerializer.Serialize(
+            page with { Items = [.. page.Items.Select(i => i with { ImageId = ImageIds.ShownId(owner, i.ImageId) })] }, Json));
 
     public static void WriteHits(CliContext context, SearchPage page, string owner, string what)
     {
@@ -30,7 +38,7 @@ internal static class SearchOutput
             table.AddRow(
                 new Text((rank++).ToString(CultureInfo.InvariantCulture)),
                 new Text(hit.Score.ToString("F3", CultureInfo.InvariantCulture)),
-                new Text(hit.ImageId),
+                new Text(ImageIds.ShownId(owner, hit.ImageId)),
                 new Text(hit.AltText ?? "(none)"));
         }
 
@@ -59,7 +67,7 @@ internal static class SearchOutput
         foreach (var item in page.Items)
         {
             table.AddRow(
-                new Text(item.ImageId),
+                new Text(ImageIds.ShownId(owner, item.ImageId)),
                 new Text(item.Label),
                 new Text(item.Probability.ToString("F3", CultureInfo.InvariantCulture)),
                 new Text(string.Join(" · ", item.Scores.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key} {s.Value:F3}")))));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Pipeline.Contracts;
 using Pipeline.Search;
 using Spectre.Console;
 
@@ -9,12 +10,12 @@ internal static class SimilarCommand
 {
     public static Command Create(CliContext context)
     {
-        var image = new Argument<string>("imageId") { Description = "A described picture of the owner (ingest names them owner/file)." };
+        var image = new Argument<string>("imageId") { Description = "A described picture of the owner, by the id search shows (ingest names them after the file)." };
         image.Validators.Add(result =>
         {
             if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<string>()))
             {
-                result.AddError("similar needs the id of one of the owner's pictures, for example: pipeline similar demo/astronaut.png");
+                result.AddError("similar needs the id of one of the owner's pictures, for example: pipeline similar astronaut.png");
             }
         });
         var paging = new PagingOptions();
@@ -25,9 +26,14 @@ internal static class SimilarCommand
             var owner = parse.GetRequiredValue(paging.Owner);
             var imageId = parse.GetRequiredValue(image);
             await using var services = SearchServices.Create(context.LoadConfiguration());
-            var page = await services.Search.SimilarAsync(
-                new SimilarQuery(owner, imageId, parse.GetValue(paging.Page), parse.GetValue(paging.PageSize), parse.GetValue(paging.MinScore)),
-                cancellationToken).ConfigureAwait(false);
+            SearchPage? page = null;
+            foreach (var rowId in ImageIds.RowCandidates(owner, imageId))
+            {
+                page ??= await services.Search.SimilarAsync(
+                    new SimilarQuery(owner, rowId, parse.GetValue(paging.Page), parse.GetValue(paging.PageSize), parse.GetValue(paging.MinScore)),
+                    cancellationToken).ConfigureAwait(false);
+            }
+
             if (page is null)
             {
                 context.Console.MarkupLineInterpolated($"[red]Owner {owner} has no described picture '{imageId}'.[/]");
@@ -36,7 +42,7 @@ internal static class SimilarCommand
 
             if (parse.GetValue(paging.Json))
             {
-                SearchOutput.WriteJson(context, page);
+                SearchOutput.WriteJson(context, page, owner);
             }
             else
             {

@@ -43,6 +43,11 @@ public sealed class FetchStage(IImageFetcher fetcher)
             throw new ImageRejectedException(FailureReasons.InvalidMessage, "The message has no ownerId.");
         }
 
+        if (!ImageIds.IsValidOwner(message.OwnerId))
+        {
+            throw new ImageRejectedException(FailureReasons.InvalidMessage, $"The message's ownerId '{message.OwnerId}' is not valid: it must be {ImageIds.OwnerRule}.");
+        }
+
         if (message.Source is null)
         {
             throw new ImageRejectedException(FailureReasons.InvalidMessage, "The message has no source.");

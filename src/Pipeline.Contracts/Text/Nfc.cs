@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Pipeline.Inference.Tokenizers;
+namespace Pipeline.Contracts.Text;
 
 /// <summary>
 /// Unicode Normalization Form C (UAX #15: canonical decomposition, canonical ordering, canonical composition) over the
@@ -8,7 +8,7 @@ namespace Pipeline.Inference.Tokenizers;
 /// nothing, but Hugging Face's CLIP tokenizer starts with NFC — text from macOS (NFD) would otherwise tokenize differently.
 /// Lone surrogates pass through unchanged.
 /// </summary>
-internal static partial class Nfc
+public static partial class Nfc
 {
     private const int SBase = 0xAC00, LBase = 0x1100, VBase = 0x1161, TBase = 0x11A7;
     private const int LCount = 19, VCount = 21, TCount = 28, NCount = VCount * TCount, SCount = LCount * NCount;

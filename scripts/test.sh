@@ -10,7 +10,7 @@ CONFIGURATION=${CONFIGURATION:-Release}
 deploy/local/services.sh up
 # Debian's Chromium for the search page tests (tests/Pipeline.Tests.Api); Playwright's own browser download cannot run here.
 command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
-# A Hangul font for the pictures of Korean text the OCR tests draw (tests/Pipeline.Tests.Unit/Ocr/UnreadTextTests).
+# A Hangul font for the pictures of Korean text the OCR tests draw (tests/Pipeline.Tests.Unit/Ocr/OtherScriptsTests).
 [[ -f /usr/share/fonts/truetype/nanum/NanumGothic.ttf ]] ||
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-nanum >/dev/null; }
 # shellcheck disable=SC1091

@@ -21,6 +21,14 @@ public sealed class OcrOptions : IModelFolderOptions
 
     public bool IsWanted => Enabled && !string.IsNullOrWhiteSpace(Path);
 
+    /// <summary>
+    /// Which recogniser and dictionary read the lines: <c>ch</c> (Chinese and English, PP-OCRv4's default) or another
+    /// PaddleOCR language whose <c>{language}_PP-OCRv4_rec_infer.onnx</c> and <c>{language}_dict.txt</c> are in the
+    /// folder (<c>korean</c>, <c>japan</c>, …). The detector and the line classifier are the same for every language.
+    /// </summary>
+    [RegularExpression("^[a-z][a-z_]{1,31}$", ErrorMessage = "Ocr:Language must be a PaddleOCR language name such as ch or korean.")]
+    public string Language { get; set; } = "ch";
+
     /// <summary>Lines whose mean character probability is below this are dropped.</summary>
     [Range(0.0, 1.0)]
     public double MinConfidence { get; set; } = 0.6;

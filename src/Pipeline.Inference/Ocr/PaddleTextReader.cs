@@ -30,8 +30,8 @@ public sealed class PaddleTextReader : IImageModel
         ArgumentNullException.ThrowIfNull(sessions);
         _options = options;
         _shapes = InputShapes.From(options);
-        var files = OcrModelFiles.Locate(options.Path, options.UseAngleClassifier);
-        Identity = ModelIdentity.OfFolder(files.Folder, configuredId: null, OcrModelFiles.DefaultModelId);
+        var files = OcrModelFiles.Locate(options.Path, options.UseAngleClassifier, options.Language);
+        Identity = ModelIdentity.OfFolder(files.Folder, configuredId: null, files.ModelId);
         var dictionary = OcrDictionary.Load(files.DictionaryPath);
         _detector = new OcrSession(sessions, files.DetectionPath, "OCR detection");
         try
@@ -62,7 +62,7 @@ public sealed class PaddleTextReader : IImageModel
     public ImageNeed Needs => PictureNeed.Instance;
 
     public string Settings =>
-        $"detection at most {_options.DetectionMaxSide} px, angle classifier {(_options.UseAngleClassifier ? "on" : "off")}, minimum confidence {_options.MinConfidence}";
+        $"language {_options.Language}, detection at most {_options.DetectionMaxSide} px, angle classifier {(_options.UseAngleClassifier ? "on" : "off")}, minimum confidence {_options.MinConfidence}";
 
     public async Task<IReadOnlyList<ModelResult>> RunAsync(IReadOnlyList<ModelInputs> images, CancellationToken cancellationToken)
     {

@@ -14,7 +14,4 @@ public sealed record OcrResult(IReadOnlyList<TextLine> Lines, int UnreadRegions 
     }
 
     public static OcrResult Empty { get; } = new([]);
-
-    /// <summary>All lines, one per line of text, or null when the image shows no text.</summary>
-    public string? Text => Lines.Count == 0 ? null : string.Join('\n', Lines.Select(l => l.Text));
 }

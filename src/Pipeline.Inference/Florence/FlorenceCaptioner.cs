@@ -60,13 +60,11 @@ public sealed class FlorenceCaptioner : IImageModel
         ArgumentNullException.ThrowIfNull(images);
         using var batch = new TensorBatch(images, Preprocessing);
         var sizes = images.Select(i => (i.OriginalWidth, i.OriginalHeight)).ToList();
-        var features = await _generator.SeeAsync(batch.Pixels, images.Count, Preprocessing.OutputHeight, Preprocessing.OutputWidth, cancellationToken)
-            .ConfigureAwait(false);
-        FlorenceTask[] everyImage = [_altText, .. new[] { _longDescription, _objects }.OfType<FlorenceTask>()];
-        var answers = everyImage.ToDictionary(task => task, _ => new FlorenceAnswer?[images.Count]);
-        foreach (var task in everyImage)
+        var features = await SeeAsync(batch.Pixels, images.Count, cancellationToken).ConfigureAwait(false);
+        var answers = new Dictionary<FlorenceTask, FlorenceAnswer?[]>();
+        foreach (var task in new[] { _altText, _longDescription, _objects }.OfType<FlorenceTask>().Distinct())
         {
-            await AnswerAsync(features, [.. Enumerable.Range(0, images.Count)], sizes, task, answers[task], cancellationToken).ConfigureAwait(false);
+            answers[task] = (await AnswerAsync(features, sizes, task, cancellationToken).ConfigureAwait(false)).Answers;
         }
 
         // A message's own task runs for the images that asked it, once per task, unless every image gets it anyway.
@@ -81,7 +79,11 @@ public sealed class FlorenceCaptioner : IImageModel
             var missing = group.Where(i => found[i] is null).ToList();
             if (missing.Count > 0)
             {
-                await AnswerAsync(features.Only(missing), missing, sizes, group.Key, found, cancellationToken).ConfigureAwait(false);
+                var (_, read) = await AnswerAsync(features.Only(missing), [.. missing.Select(i => sizes[i])], group.Key, cancellationToken).ConfigureAwait(false);
+                for (var row = 0; row < missing.Count; row++)
+                {
+                    found[missing[row]] = read[row];
+                }
             }
         }
 
@@ -112,33 +114,27 @@ public sealed class FlorenceCaptioner : IImageModel
     {
         ArgumentNullException.ThrowIfNull(sizes);
         ArgumentNullException.ThrowIfNull(tasks);
-        var features = await _generator.SeeAsync(pixels, sizes.Count, Preprocessing.OutputHeight, Preprocessing.OutputWidth, cancellationToken)
-            .ConfigureAwait(false);
+        var features = await SeeAsync(pixels, sizes.Count, cancellationToken).ConfigureAwait(false);
         var results = new Dictionary<FlorenceTask, (List<long>[] Ids, FlorenceAnswer[] Answers)>();
         foreach (var task in tasks.Distinct())
         {
-            var prompt = PromptIds(task);
-            var ids = await _generator.GenerateAsync(features, [.. Enumerable.Repeat(prompt, sizes.Count)], Generation, cancellationToken)
-                .ConfigureAwait(false);
-            results[task] = (ids, [.. ids.Select((sequence, i) => FlorenceAnswer.Read(task, _tokenizer.Decode(sequence), sizes[i].Width, sizes[i].Height))]);
+            results[task] = await AnswerAsync(features, sizes, task, cancellationToken).ConfigureAwait(false);
         }
 
         return results;
     }
 
-    /// <summary>One task for <paramref name="images"/> (rows of <paramref name="features"/> in that order), answers into their slots.</summary>
-    private async Task AnswerAsync(
-        ImageFeatures features, List<int> images, List<(int Width, int Height)> sizes, FlorenceTask task,
-        FlorenceAnswer?[] into, CancellationToken cancellationToken)
+    private Task<ImageFeatures> SeeAsync(Memory<float> pixels, int count, CancellationToken cancellationToken) =>
+        _generator.SeeAsync(pixels, count, Preprocessing.OutputHeight, Preprocessing.OutputWidth, cancellationToken);
+
+    /// <summary>One task for every image of <paramref name="features"/>, whose sizes as uploaded are <paramref name="sizes"/>.</summary>
+    private async Task<(List<long>[] Ids, FlorenceAnswer[] Answers)> AnswerAsync(
+        ImageFeatures features, IReadOnlyList<(int Width, int Height)> sizes, FlorenceTask task, CancellationToken cancellationToken)
     {
         var prompt = PromptIds(task);
-        var ids = await _generator.GenerateAsync(features, [.. Enumerable.Repeat(prompt, images.Count)], Generation, cancellationToken)
+        var ids = await _generator.GenerateAsync(features, [.. Enumerable.Repeat(prompt, features.Count)], Generation, cancellationToken)
             .ConfigureAwait(false);
-        for (var row = 0; row < images.Count; row++)
-        {
-            var (width, height) = sizes[images[row]];
-            into[images[row]] = FlorenceAnswer.Read(task, _tokenizer.Decode(ids[row]), width, height);
-        }
+        return (ids, [.. ids.Select((sequence, i) => FlorenceAnswer.Read(task, _tokenizer.Decode(sequence), sizes[i].Width, sizes[i].Height))]);
     }
 
     private FlorenceDescription Description(Dictionary<FlorenceTask, FlorenceAnswer?[]> answers, FlorenceTask? asked, int image)

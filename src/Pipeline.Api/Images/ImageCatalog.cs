@@ -17,7 +17,7 @@ public sealed class ImageCatalog(IDbContextFactory<PipelineDbContext> contexts)
         string owner, IReadOnlyCollection<string> imageIds, CancellationToken cancellationToken)
     {
         // Both spellings: the API's own rows are "{owner}/{id}", other producers' rows keep their own ids.
-        var rowIds = imageIds.Select(id => ImageIds.RowId(owner, id)).Concat(imageIds).ToList();
+        var rowIds = imageIds.SelectMany(id => ImageIds.RowCandidates(owner, id)).Distinct(StringComparer.Ordinal).ToList();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var rows = await db.Images.AsNoTracking()
             .Where(i => i.OwnerId == owner && rowIds.Contains(i.Id))

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Pipeline.Contracts;
-using Pipeline.Inference.Contract;
 using Pipeline.Storage;
 using Pipeline.Storage.Entities;
 using Pipeline.Worker.Device;

@@ -75,7 +75,7 @@ public sealed class ChatCaptioningEndToEndTests(PipelineServices services) : IAs
             (rows["asked-green"].Status, rows["asked-green"].Caption, rows["asked-green"].Task, rows["asked-green"].Answer));
         Assert.Equal((ImageStatus.Failed, FailureReasons.UnsupportedTask), (rows["unknown-task"].Status, rows["unknown-task"].FailureReason));
         // The answer's words are searchable like the caption's: "answer" is only in the answer.
-        Assert.Equal(["asked-green"], await FullTextAsync(run.Database, "green answer", cancellationToken));
+        Assert.Equal(["asked-green"], await StoredRows.MatchingWordsAsync(run.Database, "green answer", cancellationToken));
         Assert.Contains("'poem'", rows["unknown-task"].FailureMessage, StringComparison.Ordinal);
 
         var failed = run.Results.Failed.Single(f => f.ImageId == "filtered-red");
@@ -101,23 +101,6 @@ public sealed class ChatCaptioningEndToEndTests(PipelineServices services) : IAs
             ["Captioning:OpenAI:Model"] = "gpt-4o-mini",
             ["Captioning:OpenAI:MaxRetryDelaySeconds"] = "5",
         });
-
-    private static async Task<List<string>> FullTextAsync(string connectionString, string words, CancellationToken cancellationToken)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(
-            "SELECT id FROM images WHERE search_text @@ websearch_to_tsquery('simple', @words) ORDER BY id", connection);
-        command.Parameters.AddWithValue("words", words);
-        var ids = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            ids.Add(reader.GetString(0));
-        }
-
-        return ids;
-    }
 
     private static ImageUploaded Message(string id, SKColor colour, CaptionTask? task = null) =>
         new(id, "chat-owner", ImageSource.Inline(TestImages.Encode(64, 48, colour, colour, SKEncodedImageFormat.Png)), Task: task);

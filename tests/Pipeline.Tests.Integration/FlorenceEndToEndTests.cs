@@ -89,7 +89,7 @@ public sealed class FlorenceEndToEndTests(PipelineServices services) : IDisposab
         // An object's label is searchable: the picture it was found in comes back for it.
         var found = withObjects[0];
         var label = events[found.Id].Objects!.Select(o => o.Label).First(l => l.Any(char.IsLetter));
-        Assert.Contains(found.Id, await FullTextAsync(run.Database, label, cancellationToken));
+        Assert.Contains(found.Id, await StoredRows.MatchingWordsAsync(run.Database, label, cancellationToken));
     }
 
     public void Dispose() => _folder.Dispose();
@@ -128,21 +128,4 @@ public sealed class FlorenceEndToEndTests(PipelineServices services) : IDisposab
     }
 
     private static string? Text(NpgsqlDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
-
-    private static async Task<List<string>> FullTextAsync(string connectionString, string words, CancellationToken cancellationToken)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(
-            "SELECT id FROM images WHERE search_text @@ plainto_tsquery('simple', @words) ORDER BY id", connection);
-        command.Parameters.AddWithValue("words", words);
-        var ids = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            ids.Add(reader.GetString(0));
-        }
-
-        return ids;
-    }
 }

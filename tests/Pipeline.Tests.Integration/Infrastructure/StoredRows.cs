@@ -50,4 +50,22 @@ public static class StoredRows
 
         return rows;
     }
+
+    /// <summary>Ids of the rows whose full-text column holds every one of <paramref name="words"/>, as web search reads them.</summary>
+    public static async Task<List<string>> MatchingWordsAsync(string connectionString, string words, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "SELECT id FROM images WHERE search_text @@ websearch_to_tsquery('simple', @words) ORDER BY id", connection);
+        command.Parameters.AddWithValue("words", words);
+        var ids = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
 }

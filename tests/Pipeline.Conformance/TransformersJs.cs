@@ -47,6 +47,9 @@ internal sealed class TransformersJs
     public Task<FlorenceReference> FlorenceAsync(FlorenceRequest request, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
         RunAsync<FlorenceRequest, FlorenceReference>(request, timeout, cancellationToken);
 
+    public Task<UnigramTokenizeReference> UnigramTokenizeAsync(UnigramTokenizeRequest request, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
+        RunAsync<UnigramTokenizeRequest, UnigramTokenizeReference>(request, timeout, cancellationToken);
+
     public Task<CaptionReference> CaptionAsync(CaptionRequest request, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
         RunAsync<CaptionRequest, CaptionReference>(request, timeout, cancellationToken);
 
@@ -256,6 +259,16 @@ internal sealed record ClipTextRequest : ReferenceRequest
     public required IReadOnlyList<string> Texts { get; init; }
 }
 
+internal sealed record UnigramTokenizeRequest : ReferenceRequest
+{
+    public override string Task => "unigram-tokenize";
+
+    public required IReadOnlyList<string> Texts { get; init; }
+
+    /// <summary>Padding and truncation length of the Rust tokenizer's second pass.</summary>
+    public int Length { get; init; } = 77;
+}
+
 internal sealed record CaptionRequest : ReferenceRequest
 {
     public override string Task => "caption";
@@ -354,6 +367,22 @@ internal sealed record ClipTextReference : ReferenceResponse
 
     /// <summary>Raw <c>text_embeds</c> rows, one per text, not normalised.</summary>
     public float[][] Embeddings { get; init; } = [];
+}
+
+/// <summary>transformers.js and Hugging Face <c>tokenizers</c> (Rust) on the same tokenizer.json; see reference.mjs.</summary>
+internal sealed record UnigramTokenizeReference : ReferenceResponse
+{
+    public int[][] TransformersIds { get; init; } = [];
+
+    public string[] TransformersNormalized { get; init; } = [];
+
+    public int[][] HfIds { get; init; } = [];
+
+    public string[] HfNormalized { get; init; } = [];
+
+    public int[][] HfPaddedIds { get; init; } = [];
+
+    public int[][] HfPaddedMask { get; init; } = [];
 }
 
 internal sealed record CaptionReference : PixelReference

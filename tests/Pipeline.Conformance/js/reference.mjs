@@ -19,6 +19,13 @@
 //     Florence2ForConditionalGeneration + AutoProcessor, batch 1, greedy: generated_ids as generate() returns them
 //     (decoder start token first), text = batch_decode(skip_special_tokens: false), post_processed =
 //     processor.post_process_generation(text, task, image.size) with the size as [width, height].
+//   {"task":"unigram-tokenize","model":"/abs/folder","texts":["...",...],"length":77}
+//     -> {"transformers_ids":[[...]], "transformers_normalized":["..."], "hf_ids":[[...]], "hf_normalized":["..."],
+//         "hf_padded_ids":[[...]], "hf_padded_mask":[[...]]}
+//     The folder's tokenizer.json through transformers.js (AutoTokenizer, add_special_tokens) and through Hugging Face
+//     `tokenizers` (the Rust library Immich runs, npm package "tokenizers"): ids without padding, and Rust's ids and
+//     mask padded and truncated to "length" as Immich's M-CLIP encoder sets it up. "*_normalized" are each library's
+//     normalizer output (transformers.js approximates SentencePiece's charsmap with NFKC; Rust applies the charsmap).
 // Images are preprocessed one at a time: transformers.js' processor, given several images whose processed sizes
 // differ (an integer "size" keeps the aspect ratio), stacks them into a wrong tensor without an error.
 // Every response also carries "versions" and "timings_ms". Embeddings are the raw model outputs (image_embeds /
@@ -26,6 +33,7 @@
 // the *_quantized.onnx files, see transformers.js utils/dtypes.js); nothing is fetched from a network.
 
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
     started, imported, transformers, FILE_OPTIONS, modelOptions, fail, absoluteFolder, requireFiles, absoluteFiles,
@@ -194,7 +202,46 @@ async function florence(request, timings) {
     return { results, ...pixelFields(request, tensors, null) };
 }
 
-const TASKS = { 'clip-image': clipImage, 'clip-text': clipText, caption, florence };
+function packageVersion(name) {
+    return JSON.parse(readFileSync(new URL(`./node_modules/${name}/package.json`, import.meta.url), 'utf8')).version;
+}
+
+async function unigramTokenize(request, timings) {
+    const folder = absoluteFolder(request);
+    const texts = request.texts;
+    if (!Array.isArray(texts) || texts.length === 0 || texts.some((x) => typeof x !== 'string')) {
+        fail('"texts" must be a non-empty array of strings');
+    }
+    const length = request.length ?? 77;
+    requireFiles(folder, 'unigram-tokenize', ['tokenizer.json', 'tokenizer_config.json']);
+    let t = performance.now();
+    const js = await loading('the tokenizer', folder, () => AutoTokenizer.from_pretrained(folder, FILE_OPTIONS));
+    const { Tokenizer } = await import('tokenizers');
+    const rust = Tokenizer.fromFile(path.join(folder, 'tokenizer.json'));
+    const padded = Tokenizer.fromFile(path.join(folder, 'tokenizer.json'));
+    const padId = padded.tokenToId(js.pad_token);
+    padded.setTruncation(length);
+    padded.setPadding({ maxLength: length, padId, padToken: js.pad_token });
+    timings.load = performance.now() - t;
+
+    t = performance.now();
+    const jsNormalizer = js._tokenizer?.normalizer ?? fail('transformers.js tokenizer exposes no normalizer');
+    const rustNormalizer = rust.getNormalizer();
+    const result = { transformers_ids: [], transformers_normalized: [], hf_ids: [], hf_normalized: [], hf_padded_ids: [], hf_padded_mask: [] };
+    for (const text of texts) {
+        result.transformers_ids.push(js.encode(text));
+        result.transformers_normalized.push(jsNormalizer(text));
+        result.hf_ids.push((await rust.encode(text)).getIds());
+        result.hf_normalized.push(rustNormalizer ? rustNormalizer.normalizeString(text) : text);
+        const encoding = await padded.encode(text);
+        result.hf_padded_ids.push(encoding.getIds());
+        result.hf_padded_mask.push(encoding.getAttentionMask());
+    }
+    timings.tokenize = performance.now() - t;
+    return result;
+}
+
+const TASKS = { 'clip-image': clipImage, 'clip-text': clipText, caption, florence, 'unigram-tokenize': unigramTokenize };
 
 async function main() {
     const input = readFileSync(0, 'utf8');
@@ -209,7 +256,10 @@ async function main() {
     const timings = { import: imported - started };
     const result = await handler(request, timings);
     timings.total = performance.now() - started;
-    const versions = { transformers: env.version, onnxruntime: env.backends.onnx?.versions?.node ?? null, node: process.versions.node };
+    const versions = {
+        transformers: env.version, onnxruntime: env.backends.onnx?.versions?.node ?? null, node: process.versions.node,
+        ...(request.task === 'unigram-tokenize' ? { hf_tokenizers: packageVersion('tokenizers') } : {}),
+    };
     return { task: request.task, ...result, versions, timings_ms: timings };
 }
 

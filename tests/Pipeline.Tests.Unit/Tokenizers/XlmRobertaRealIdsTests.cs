@@ -1,0 +1,37 @@
+using Pipeline.Inference.Runtime;
+using Pipeline.Inference.Tokenizers.SentencePiece;
+using Pipeline.Tests.Unit.Deploy;
+
+namespace Pipeline.Tests.Unit.Tokenizers;
+
+/// <summary>
+/// XLM-R's real ids (fairseq's README, transformers.js' tests; <c>../shared/models/SPEC.md</c> §4) from the real
+/// tokenizer.json of M-CLIP's text tower, when <c>pipeline models fetch xlm-roberta-large-vit-b-32</c> has put it in the
+/// model cache. Without it they are reported as skipped (not run), never as passed: the vocabulary of 250,002 pieces
+/// cannot be downloaded here, and a generated one has other ids.
+/// </summary>
+public sealed class XlmRobertaRealIdsTests
+{
+    public static TheoryData<string, int[]> Examples { get; } = new()
+    {
+        { "Hello world", [0, 35378, 8999, 2] },
+        { "Hello world!", [0, 35378, 8999, 38, 2] },
+        { "你好，世界", [0, 6, 124084, 4, 3221, 2] },
+        { "How are you doing?", [0, 11249, 621, 398, 20594, 32, 2] },
+        { "You should've done this", [0, 2583, 5608, 25, 272, 16940, 903, 2] },
+    };
+
+    private static string TextualFolder => Path.Combine(DeployFiles.Root, "models", "cache", "xlm-roberta-large-vit-b-32", "textual");
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void TheRealTokenizerGivesXlmRsIds(string text, int[] expected)
+    {
+        var tokenizer = Path.Combine(TextualFolder, UnigramTokenizer.FileName);
+        Assert.SkipUnless(
+            File.Exists(tokenizer) && StandInMarker.TryRead(Path.GetDirectoryName(TextualFolder)!) is null,
+            $"Not run: needs the real XLM-R {tokenizer} (pipeline models fetch xlm-roberta-large-vit-b-32).");
+
+        Assert.Equal(expected, UnigramTokenizer.FromFolder(TextualFolder).Encode(text));
+    }
+}

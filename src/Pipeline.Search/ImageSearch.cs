@@ -31,7 +31,7 @@ internal sealed partial class ImageSearch(
         var vector = embedder is null || PageWindow.For(query.Page, query.PageSize, _options).IsBeyondCandidates
             ? null
             : (await embedder.EmbedAsync([query.Text], cancellationToken).ConfigureAwait(false))[0];
-        return await SearchAsync(query, vector, embedder?.Identity.ModelId, cancellationToken).ConfigureAwait(false);
+        return await SearchAsync(query, vector, queryEmbedder.ImageModelId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The search after the text tower: <paramref name="vector"/> is the query's embedding by <paramref name="modelId"/>, or null for full text only.</summary>
@@ -60,7 +60,8 @@ internal sealed partial class ImageSearch(
 
         var hits = await HitReader.ReadAsync(command, cancellationToken).ConfigureAwait(false);
         LogSearched(logger, query.OwnerId, window.Page, hits.Count, vector is not null);
-        return Page(hits, window, modelId);
+        // A stand-in query tower makes every vector score meaningless, whatever made the rows.
+        return Page(queryEmbedder.IsStandIn ? hits.ConvertAll(h => h.Similarity is null ? h : h with { StandInModels = true }) : hits, window, modelId);
     }
 
     public async Task<SearchPage?> SimilarAsync(SimilarQuery query, CancellationToken cancellationToken)
@@ -73,7 +74,7 @@ internal sealed partial class ImageSearch(
         {
             lookup.Parameters.AddWithValue("owner", query.OwnerId);
             lookup.Parameters.AddWithValue("image", query.ImageId);
-            lookup.Parameters.Add(new NpgsqlParameter("model", NpgsqlDbType.Text) { Value = (object?)queryEmbedder.Instance?.Identity.ModelId ?? DBNull.Value });
+            lookup.Parameters.Add(new NpgsqlParameter("model", NpgsqlDbType.Text) { Value = (object?)queryEmbedder.ImageModelId ?? DBNull.Value });
             await using var reader = await lookup.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -126,7 +127,7 @@ internal sealed partial class ImageSearch(
         await using var session = await SearchSession.OpenAsync(contexts, cancellationToken).ConfigureAwait(false);
         await using var command = session.Command(SearchSql.VectorsToClassify);
         command.Parameters.AddWithValue("owner", query.OwnerId);
-        command.Parameters.AddWithValue("model", embedder.Identity.ModelId);
+        command.Parameters.AddWithValue("model", queryEmbedder.ImageModelId!);
         command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = (object?)query.ImageIds?.ToArray() ?? DBNull.Value });
         command.Parameters.AddWithValue("offset", window.Offset);
         command.Parameters.AddWithValue("limit", window.Limit);
@@ -144,10 +145,10 @@ internal sealed partial class ImageSearch(
                 probabilities[best],
                 labels.Select((label, i) => (label, i)).ToDictionary(l => l.label, l => probabilities[l.i], StringComparer.Ordinal),
                 reader.IsDBNull(1) ? null : reader.GetString(1),
-                reader.GetBoolean(3)));
+                reader.GetBoolean(3) || queryEmbedder.IsStandIn));
         }
 
-        return new ClassificationPage(items.Take(window.PageSize).ToList(), window.Page, window.PageSize, items.Count > window.PageSize, embedder.Identity.ModelId);
+        return new ClassificationPage(items.Take(window.PageSize).ToList(), window.Page, window.PageSize, items.Count > window.PageSize, queryEmbedder.ImageModelId);
     }
 
     private static void AddPaging(NpgsqlCommand command, string owner, PageWindow window, double? minScore)

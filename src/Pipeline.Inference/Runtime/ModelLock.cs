@@ -8,10 +8,12 @@ namespace Pipeline.Inference.Runtime;
 /// <c>model.lock.json</c>, written by <c>pipeline models fetch</c> into each model folder: where the files came from
 /// and their SHA-256. The worker checks it at start-up and refuses a folder whose files are missing or changed.
 /// </summary>
+/// <param name="Queries">For a text tower: the image towers whose vectors it can query, as the manifest pairs them.</param>
 public sealed record ModelLock(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("source")] string Source,
-    [property: JsonPropertyName("files")] IReadOnlyList<LockedFile> Files)
+    [property: JsonPropertyName("files")] IReadOnlyList<LockedFile> Files,
+    [property: JsonPropertyName("queries"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Queries = null)
 {
     public const string FileName = "model.lock.json";
 

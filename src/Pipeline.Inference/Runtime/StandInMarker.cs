@@ -8,7 +8,8 @@ namespace Pipeline.Inference.Runtime;
 /// stand-ins, <c>pipeline models fetch</c>), the <c>"_stand_in": true</c> the generator puts into <c>config.json</c>.
 /// Either marks every result of that model as produced by a stand-in, so it can never pass for a real one.
 /// </summary>
-public sealed record StandInMarker(string ModelId)
+/// <param name="Queries">For a text tower: the image towers whose vectors it queries (stand-in.json <c>queries</c>).</param>
+public sealed record StandInMarker(string ModelId, IReadOnlyList<string>? Queries = null)
 {
     public const string FileName = "stand-in.json";
 
@@ -20,7 +21,11 @@ public sealed record StandInMarker(string ModelId)
         if (File.Exists(marker))
         {
             using var document = JsonDocument.Parse(File.ReadAllText(marker));
-            return new StandInMarker(IdOrFolder(document.RootElement, "modelId", modelFolder));
+            var root = document.RootElement;
+            var queries = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("queries", out var list) && list.ValueKind == JsonValueKind.Array
+                ? list.EnumerateArray().Select(q => q.GetString()).OfType<string>().ToList()
+                : null;
+            return new StandInMarker(IdOrFolder(root, "modelId", modelFolder), queries);
         }
 
         var config = Path.Combine(modelFolder, ConfigFileName);

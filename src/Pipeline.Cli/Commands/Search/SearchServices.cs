@@ -6,7 +6,7 @@ using Pipeline.Search;
 
 namespace Pipeline.Cli.Commands.Search;
 
-/// <summary>The search service as the API runs it, from the same settings (database, CLIP folder, <c>Search:*</c>).</summary>
+/// <summary>The search service as the API runs it, from the same settings (database, CLIP folder, query tower, <c>Search:*</c>).</summary>
 internal sealed class SearchServices : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
@@ -23,6 +23,7 @@ internal sealed class SearchServices : IAsyncDisposable
             // A host validates on start; a command has no host, so reading the options is what validates them.
             _ = provider.GetRequiredService<IOptions<SearchOptions>>().Value;
             _ = provider.GetRequiredService<IOptions<ImageEmbedderOptions>>().Value;
+            _ = provider.GetRequiredService<IOptions<QueryEmbedderOptions>>().Value;
             return new SearchServices(provider);
         }
         catch

@@ -39,6 +39,22 @@ public sealed class HostStartupTests(PipelineServices services)
     }
 
     [Fact]
+    public async Task AQueryTowerPairedWithAnotherImageTowerStopsTheApiNamingBoth()
+    {
+        var environment = Environment(
+            ("Models__ImageEmbedder__Path", services.StandInClipFolder),
+            ("Models__ImageEmbedder__ModelId", "clip-vit-large-patch14"),
+            ("Models__QueryEmbedder__Path", services.StandInMClipFolder));
+
+        var run = await BuiltProgram.Api.RunAsync(environment, [], TestContext.Current.CancellationToken);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.StartsWith(
+            $"Pipeline.Api: Models:QueryEmbedder ({services.StandInMClipFolder}) queries vectors of stand-in/clip-vit-base-patch32, stand-in/immich-ViT-B-32__openai, but Models:ImageEmbedder is 'clip-vit-large-patch14'",
+            run.FirstErrorLine, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ThumbnailSettingsOutOfRangeOrNamingTheUploadContainerStopTheApiBeforeItStarts()
     {
         var environment = Environment(("Api__Thumbnails__MaxConcurrentRenders", "0"), ("Api__Thumbnails__Container", "images"));

@@ -45,8 +45,7 @@ public sealed partial record FullTextQuery(string Wanted, string Together, strin
             }
         }
 
-        var meaningful = words.Where(w => !StopWords.Contains(w)).ToList();
-        var kept = meaningful.Count > 0 || phrases.Count > 0 ? meaningful : words;
+        var kept = words.Where(w => !StopWords.Contains(w)).ToList();
         var together = phrases.Select(Quoted).Concat(kept).Distinct(StringComparer.Ordinal).ToList();
         var wanted = together.Concat(kept.SelectMany(CjkBigrams)).Distinct(StringComparer.Ordinal);
         var vetoed = excluded.Select(w => CjkBigrams(w).Any() ? Quoted(string.Join(' ', CjkBigrams(w))) : w);

@@ -45,7 +45,7 @@ internal static class Program
             return await ModelsBenchmark.RunAsync(options, cancellationToken);
         });
 
-        var root = new RootCommand("Benchmarks of the Pipeline model code.") { models, OcrBenchmark.Create(), EndToEnd.PipelineBenchmark.Create(), Soak.SoakBenchmark.Create(), Searching.SearchBenchmark.Create(), Photos.DecodeBenchmark.Create(), Photos.PhotoPipelineBenchmark.Create(), Memory.MemoryBenchmark.Create(), Florence.FlorenceBenchmark.Create(), Searching.FullTextIndexBenchmark.Create() };
+        var root = new RootCommand("Benchmarks of the Pipeline model code.") { models, OcrBenchmark.Create(), EndToEnd.PipelineBenchmark.Create(), Soak.SoakBenchmark.Create(), Searching.SearchBenchmark.Create(), Photos.DecodeBenchmark.Create(), Photos.PhotoPipelineBenchmark.Create(), Memory.MemoryBenchmark.Create(), Florence.FlorenceBenchmark.Create(), Searching.FullTextIndexBenchmark.Create(), Searching.QueryTowerBenchmark.Create() };
         return root.Parse(args).InvokeAsync();
     }
 

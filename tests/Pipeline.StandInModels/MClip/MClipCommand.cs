@@ -4,7 +4,7 @@ using System.Globalization;
 
 namespace Pipeline.StandInModels.MClip;
 
-/// <summary><c>mclip --out &lt;folder&gt; [--seed 1] [--model-id …] [--queries id,id] [--force]</c></summary>
+/// <summary><c>mclip --out &lt;folder&gt; [--size tiny|full] [--seed 1] [--model-id …] [--queries id,id] [--force]</c></summary>
 internal static class MClipCommand
 {
     public static Command Create()
@@ -16,10 +16,12 @@ internal static class MClipCommand
         {
             Description = "Comma-separated ids of the image towers whose vectors it queries (default: the CLIP stand-ins').",
         };
+        var sizeOption = new Option<string>("--size") { Description = "tiny (hidden 32, 2 layers: tests) or full (XLM-R large's encoder, 1.2 GB: benchmarks).", DefaultValueFactory = _ => "tiny" };
+        sizeOption.AcceptOnlyFromAmong("tiny", "full");
         var forceOption = new Option<bool>("--force") { Description = "Rewrite the folder even when it is up to date." };
         var command = new Command("mclip", "Write a stand-in M-CLIP text tower (XLM-R, Korean/Chinese/Japanese/Latin/emoji tokenizer) in the immich-app/XLM-Roberta-Large-Vit-B-32 layout.")
         {
-            outOption, seedOption, modelIdOption, queriesOption, forceOption,
+            outOption, sizeOption, seedOption, modelIdOption, queriesOption, forceOption,
         };
         command.SetAction(parseResult =>
         {
@@ -27,6 +29,7 @@ internal static class MClipCommand
             var options = new MClipStandInOptions
             {
                 Seed = parseResult.GetValue(seedOption),
+                Dimensions = parseResult.GetValue(sizeOption) == "full" ? MClipTextSize.Full : MClipTextSize.Tiny,
                 ModelId = parseResult.GetValue(modelIdOption),
                 Queries = queries is null ? new MClipStandInOptions().Queries : queries.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             };

@@ -4,6 +4,9 @@ namespace Pipeline.StandInModels.MClip;
 public sealed record MClipTextSize(int Hidden, int Layers, int Heads, int Intermediate)
 {
     public static MClipTextSize Tiny { get; } = new(32, 2, 2, 64);
+
+    /// <summary>XLM-RoBERTa-large's encoder (about 300M parameters, 1.2 GB of float32 in external-data files).</summary>
+    public static MClipTextSize Full { get; } = new(1024, 24, 16, 4096);
 }
 
 public sealed record MClipStandInOptions

@@ -1,8 +1,6 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Pipeline.Cli.Commands.Search;
 using Pipeline.Inference.Embeddings;
-using Pipeline.Inference.Runtime;
 using Pipeline.Search;
 using Pipeline.Tests.Integration.Infrastructure;
 
@@ -22,7 +20,7 @@ public sealed class MultilingualQueryTests(SearchDatabase database) : IClassFixt
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var owner = await StoreAsync();
-        using var mclip = new MClipTextEmbedder(new QueryEmbedderOptions { Path = database.Services.StandInMClipFolder }, CpuSessions());
+        using var mclip = new MClipTextEmbedder(new QueryEmbedderOptions { Path = database.Services.StandInMClipFolder }, database.Sessions);
         var queryVector = (await mclip.EmbedAsync([SeedQuery], cancellationToken))[0];
 
         var page = await database.CreateSearch(overrides: WithMClip()).SearchAsync(new SearchQuery(owner, SeedQuery, PageSize: 10), cancellationToken);
@@ -116,7 +114,4 @@ public sealed class MultilingualQueryTests(SearchDatabase database) : IClassFixt
     }
 
     private static double Dot(float[] a, float[] b) => a.Zip(b, (x, y) => (double)x * y).Sum();
-
-    private static OnnxSessionFactory CpuSessions() =>
-        new(Options.Create(new InferenceOptions { ExecutionProvider = ExecutionProviderChoice.Cpu }), NullLogger<OnnxSessionFactory>.Instance);
 }

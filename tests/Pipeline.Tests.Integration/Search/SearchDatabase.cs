@@ -31,6 +31,10 @@ public sealed class SearchDatabase(PipelineServices services) : IAsyncLifetime
 
     public ClipTextEmbedder TextTower => _textTower ?? throw new InvalidOperationException("Not initialised.");
 
+    /// <summary>ONNX Runtime sessions on the CPU, as the tests' towers open them.</summary>
+    public OnnxSessionFactory Sessions { get; } =
+        new(Options.Create(new InferenceOptions { ExecutionProvider = ExecutionProviderChoice.Cpu }), NullLogger<OnnxSessionFactory>.Instance);
+
     public async ValueTask InitializeAsync()
     {
         ConnectionString = await services.CreateDatabaseAsync(CancellationToken.None);
@@ -40,8 +44,7 @@ public sealed class SearchDatabase(PipelineServices services) : IAsyncLifetime
             await db.Database.MigrateAsync();
         }
 
-        var sessions = new OnnxSessionFactory(Options.Create(new InferenceOptions { ExecutionProvider = ExecutionProviderChoice.Cpu }), NullLogger<OnnxSessionFactory>.Instance);
-        _textTower = new ClipTextEmbedder(new ImageEmbedderOptions { Path = services.StandInClipFolder }, sessions);
+        _textTower = new ClipTextEmbedder(new ImageEmbedderOptions { Path = services.StandInClipFolder }, Sessions);
     }
 
     /// <summary>The configuration a host would have: this database, the stand-in CLIP (or none), CPU.</summary>

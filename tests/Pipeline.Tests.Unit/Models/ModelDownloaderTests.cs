@@ -182,12 +182,8 @@ public sealed class ModelDownloaderTests : IAsyncLifetime
     public async Task AGraphWithExternalDataBringsEveryFileItNamesAndTheLockSaysWhichImageTowersItQueries()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        const string repository = "immich-app/XLM-Roberta-Large-Vit-B-32";
         using var served = new TempFolder();
-        Pipeline.StandInModels.MClip.MClipStandIn.Write(served.Path);
-        _hub.AddRepository(repository);
-        _hub.ServeFolder(repository, served.Path);
-        var model = ModelManifest.Load(ModelFolders.ManifestPath).Select(["xlm-roberta-large-vit-b-32"])[0];
+        var model = ServeMClipStandIn(served);
 
         var modelLock = await Downloader().FetchAsync(model, _folder.Path, cancellationToken);
 
@@ -217,18 +213,28 @@ public sealed class ModelDownloaderTests : IAsyncLifetime
     [Fact]
     public async Task AnExternalDataFileTheHubLacksIsNamed()
     {
-        const string repository = "immich-app/XLM-Roberta-Large-Vit-B-32";
         using var served = new TempFolder();
-        Pipeline.StandInModels.MClip.MClipStandIn.Write(served.Path);
-        File.Delete(Path.Combine(served.Path, "textual", "LinearTransformation.weight"));
-        _hub.AddRepository(repository);
-        _hub.ServeFolder(repository, served.Path);
-        var model = ModelManifest.Load(ModelFolders.ManifestPath).Select(["xlm-roberta-large-vit-b-32"])[0];
+        var model = ServeMClipStandIn(served, without: "textual/LinearTransformation.weight");
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => Downloader().FetchAsync(model, _folder.Path, TestContext.Current.CancellationToken));
 
         Assert.StartsWith("xlm-roberta-large-vit-b-32: huggingface:immich-app/XLM-Roberta-Large-Vit-B-32@main has no textual/LinearTransformation.weight", error.Message, StringComparison.Ordinal);
         Assert.Null(ModelLock.TryRead(_folder.Path));
+    }
+
+    /// <summary>The M-CLIP stand-in served as immich-app/XLM-Roberta-Large-Vit-B-32, and the real manifest's entry for it.</summary>
+    private ManifestModel ServeMClipStandIn(TempFolder served, string? without = null)
+    {
+        const string repository = "immich-app/XLM-Roberta-Large-Vit-B-32";
+        Pipeline.StandInModels.MClip.MClipStandIn.Write(served.Path);
+        if (without is not null)
+        {
+            File.Delete(served.Sub(without));
+        }
+
+        _hub.AddRepository(repository);
+        _hub.ServeFolder(repository, served.Path);
+        return ModelManifest.Load(ModelFolders.ManifestPath).Select(["xlm-roberta-large-vit-b-32"])[0];
     }
 
     private ModelDownloader Downloader(string? token = null) =>

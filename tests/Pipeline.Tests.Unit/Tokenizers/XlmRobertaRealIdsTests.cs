@@ -5,11 +5,15 @@ using Pipeline.Tests.Unit.Deploy;
 namespace Pipeline.Tests.Unit.Tokenizers;
 
 /// <summary>
-/// XLM-R's real ids (fairseq's README, transformers.js' tests; <c>../shared/models/SPEC.md</c> §4) from the real
-/// tokenizer.json of M-CLIP's text tower, when <c>pipeline models fetch xlm-roberta-large-vit-b-32</c> has put it in the
-/// model cache. Without it they are reported as skipped (not run), never as passed: the vocabulary of 250,002 pieces
+/// XLM-R's real ids from the real tokenizer.json of M-CLIP's text tower, when <c>pipeline models fetch
+/// xlm-roberta-large-vit-b-32</c> has put it in the model cache. Without it they are reported as skipped (not run), never as passed: the vocabulary of 250,002 pieces
 /// cannot be downloaded here, and a generated one has other ids.
 /// </summary>
+/// <remarks>
+/// Sources of the ids: "你好，世界" from fairseq's XLM-R README (examples/xlmr, <c>xlmr.encode</c>, spm ids + 1 with
+/// <c>&lt;s&gt;</c> 0 / <c>&lt;/s&gt;</c> 2); the English sentences from Hugging Face's and transformers.js' XLM-RoBERTa
+/// tokenizer tests (FacebookAI/xlm-roberta-base: the vocabulary of -large and of M-CLIP's tower).
+/// </remarks>
 public sealed class XlmRobertaRealIdsTests
 {
     public static TheoryData<string, int[]> Examples { get; } = new()

@@ -25,16 +25,17 @@ public static class OnnxExternalData
         var locations = new List<string>();
         try
         {
-            var model = new CodedInputStream(stream);
-            for (var tag = model.ReadTag(); tag != 0; tag = model.ReadTag())
+            foreach (var graph in Messages(new CodedInputStream(stream), ModelGraph))
             {
-                if (WireFormat.GetTagFieldNumber(tag) == ModelGraph && WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited)
+                foreach (var tensor in Messages(graph.CreateCodedInput(), GraphInitializer))
                 {
-                    ReadGraph(model.ReadBytes(), locations);
-                }
-                else
-                {
-                    model.SkipLastField();
+                    foreach (var entry in Messages(tensor.CreateCodedInput(), TensorExternalData))
+                    {
+                        if (KeyAndValue(entry) is ("location", { Length: > 0 } location))
+                        {
+                            locations.Add(location);
+                        }
+                    }
                 }
             }
         }
@@ -54,55 +55,42 @@ public static class OnnxExternalData
         return locations.Distinct(StringComparer.Ordinal).ToList();
     }
 
-    private static void ReadGraph(ByteString graphBytes, List<string> locations)
+    /// <summary>Each occurrence of the embedded message <paramref name="field"/>, skipping every other field.</summary>
+    private static IEnumerable<ByteString> Messages(CodedInputStream input, int field)
     {
-        var graph = graphBytes.CreateCodedInput();
-        for (var tag = graph.ReadTag(); tag != 0; tag = graph.ReadTag())
+        for (var tag = input.ReadTag(); tag != 0; tag = input.ReadTag())
         {
-            if (WireFormat.GetTagFieldNumber(tag) == GraphInitializer && WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited)
+            if (WireFormat.GetTagFieldNumber(tag) == field && WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited)
             {
-                ReadTensor(graph.ReadBytes(), locations);
+                yield return input.ReadBytes();
             }
             else
             {
-                graph.SkipLastField();
+                input.SkipLastField();
             }
         }
     }
 
-    private static void ReadTensor(ByteString tensorBytes, List<string> locations)
+    private static (string? Key, string? Value) KeyAndValue(ByteString entryBytes)
     {
-        var tensor = tensorBytes.CreateCodedInput();
-        for (var tag = tensor.ReadTag(); tag != 0; tag = tensor.ReadTag())
+        var entry = entryBytes.CreateCodedInput();
+        string? key = null, value = null;
+        for (var tag = entry.ReadTag(); tag != 0; tag = entry.ReadTag())
         {
-            if (WireFormat.GetTagFieldNumber(tag) != TensorExternalData || WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
+            switch (WireFormat.GetTagFieldNumber(tag))
             {
-                tensor.SkipLastField();
-                continue;
-            }
-
-            var entry = tensor.ReadBytes().CreateCodedInput();
-            string? key = null, value = null;
-            for (var field = entry.ReadTag(); field != 0; field = entry.ReadTag())
-            {
-                switch (WireFormat.GetTagFieldNumber(field))
-                {
-                    case EntryKey:
-                        key = entry.ReadString();
-                        break;
-                    case EntryValue:
-                        value = entry.ReadString();
-                        break;
-                    default:
-                        entry.SkipLastField();
-                        break;
-                }
-            }
-
-            if (key == "location" && !string.IsNullOrEmpty(value))
-            {
-                locations.Add(value);
+                case EntryKey:
+                    key = entry.ReadString();
+                    break;
+                case EntryValue:
+                    value = entry.ReadString();
+                    break;
+                default:
+                    entry.SkipLastField();
+                    break;
             }
         }
+
+        return (key, value);
     }
 }

@@ -13,7 +13,7 @@ internal sealed class QueryEmbedder(ITextEmbedder? embedder, string? imageModelI
     public ITextEmbedder? Instance => embedder;
 
     /// <summary>The <c>embedding_model</c> of the rows whose vectors the query's are compared with.</summary>
-    public string? ImageModelId => embedder is null ? null : imageModelId;
+    public string? ImageModelId => imageModelId;
 
     /// <summary>Whether the query tower is a generated stand-in: then every vector score it takes part in means nothing.</summary>
     public bool IsStandIn => embedder?.Identity.IsStandIn ?? false;
